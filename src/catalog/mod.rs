@@ -1,0 +1,5 @@
+//! The catalog: its types, loading with source spans, and validation.
+
+pub mod model;
+
+pub use model::{Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch};
