@@ -1,1 +1,1 @@
-//! placeholder module map entry
+//! Page text: extraction, normalisation, fingerprints, similarity and diffs.

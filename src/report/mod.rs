@@ -1,1 +1,1 @@
-//! placeholder module map entry
+//! Report writers: CSV, Markdown and JSON, each writing into `impl Write`.

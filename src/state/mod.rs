@@ -1,1 +1,1 @@
-//! placeholder module map entry
+//! The baseline: what each resource looked like when last accepted, saved atomically.
