@@ -1,1 +1,124 @@
-//! Report writers: CSV, Markdown and JSON, each writing into `impl Write`.
+//! What an audit found, and its writers: `links.csv`, `report.md` and `results.json`, each
+//! writing into `impl Write`, and [`write_all`] putting all three into the output directory
+//! atomically.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+
+use crate::check::{Outcome, Status};
+use crate::fsutil::write_atomic_with;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Version of the `results.json` layout; bumped on any incompatible change.
+pub const RESULTS_SCHEMA_VERSION: u32 = 1;
+
+/// File names inside the output directory.
+pub const LINKS_CSV: &str = "links.csv";
+pub const REPORT_MD: &str = "report.md";
+pub const RESULTS_JSON: &str = "results.json";
+
+/// Everything one audit found: the contents of `results.json`, from which every report can be
+/// rendered again without touching the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditResults {
+    pub schema_version: u32,
+    pub catalog: CatalogInfo,
+    pub started_at: jiff::Timestamp,
+    pub finished_at: jiff::Timestamp,
+    /// False when the run was interrupted before every selected link was checked.
+    pub complete: bool,
+    /// How many links the run meant to check (selected, skipped ones included).
+    pub selected: usize,
+    /// `--only` selectors, when the run covered part of the catalog.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    /// Consecutive failing audits after which a temporary failure counts as broken.
+    pub confirm_after: u32,
+    /// One per checked (or skipped) resource, in catalog order.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The catalog an audit covered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogInfo {
+    pub title: String,
+    pub publisher: String,
+    /// Folder ids and titles, in catalog order.
+    pub folders: Vec<FolderInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FolderInfo {
+    pub id: String,
+    pub title: String,
+}
+
+impl AuditResults {
+    /// How many outcomes have each status; every status appears, zero or not.
+    pub fn counts(&self) -> BTreeMap<Status, usize> {
+        let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        for o in &self.outcomes {
+            *counts.entry(o.status).or_default() += 1;
+        }
+        counts
+    }
+
+    /// The title of folder `id`, or the id itself when the catalog no longer has it.
+    pub fn folder_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.catalog
+            .folders
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(id, |f| f.title.as_str())
+    }
+}
+
+/// A report could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}")]
+pub struct ReportError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `links.csv`, `report.md` and `results.json` into `out_dir`, each atomically.
+pub fn write_all(out_dir: &Path, results: &AuditResults) -> Result<(), ReportError> {
+    let write = |name: &str, fill: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
+        let path = out_dir.join(name);
+        write_atomic_with(&path, |w| fill(w)).map_err(|source| ReportError { path, source })
+    };
+    write(RESULTS_JSON, &|w| json::write(results, w))?;
+    write(LINKS_CSV, &|w| csv::write(&results.outcomes, w))?;
+    write(REPORT_MD, &|w| markdown::write(results, w))?;
+    Ok(())
+}
+
+/// Reads `results.json` back.
+pub fn read_results(out_dir: &Path) -> Result<AuditResults, ReadResultsError> {
+    let path = out_dir.join(RESULTS_JSON);
+    let text = std::fs::read_to_string(&path).map_err(|source| ReadResultsError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    json::parse(&text).map_err(|source| ReadResultsError::Parse { path, source })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadResultsError {
+    #[error("cannot read {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a linkwatch results file")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: json::ParseError,
+    },
+}

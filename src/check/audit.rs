@@ -1,0 +1,240 @@
+//! One audit from start to end: select the resources, check them through the engine, decide each
+//! status against the baseline, guard against an offline run, and save the baseline and reports.
+//! The engine's single consumer (the closure in [`run`]) owns progress, outcomes and the new state.
+
+use super::classify::classify;
+use super::engine::{Cancel, CheckConfig, Engine, EngineError, Request};
+use super::{FailureKind, Fetch, Outcome, Status};
+use crate::catalog::{Catalog, Entry};
+use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, RESULTS_SCHEMA_VERSION};
+use crate::state::{self, Baseline, Snapshots, StateError};
+use std::path::Path;
+
+/// Everything an audit needs besides the catalog: resolved once from flags and `linkwatch.toml`.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    pub engine: CheckConfig,
+    /// Consecutive failing audits before a temporary failure counts as broken.
+    pub confirm_after: u32,
+    /// `--only` selectors: folder ids, resource ids or tags; empty means the whole catalog.
+    pub only: Vec<String>,
+}
+
+/// Receives the audit's progress; the binary draws a progress bar from it.
+pub trait Progress {
+    /// The audit is about to check `total` resources (skipped ones included).
+    fn start(&mut self, total: usize);
+    /// One resource is done.
+    fn done(&mut self, outcome: &Outcome);
+}
+
+/// How an audit ended, when linkwatch itself did not fail.
+#[derive(Debug)]
+pub enum AuditEnd {
+    /// Reports and baseline were written (the results say whether the run was complete).
+    Written(Box<AuditResults>),
+    /// No link got an HTTP answer and every one failed at DNS or connect: the network looks
+    /// unavailable, and nothing was written.
+    Offline { attempted: usize },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("--only {0:?} matches no folder id, resource id or tag in the catalog")]
+    NoMatch(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+}
+
+/// The resources an audit covers, in catalog order: all of them, or those whose folder id,
+/// resource id or one of whose tags equals one of `only`. A selector that matches nothing is an
+/// error, so a typo never passes as a clean audit.
+pub fn select<'a>(catalog: &'a Catalog, only: &[String]) -> Result<Vec<&'a Entry>, AuditError> {
+    let matches = |e: &Entry, sel: &str| {
+        e.folder == sel || e.resource.id == sel || e.resource.tags.iter().any(|t| t == sel)
+    };
+    if let Some(unmatched) = only
+        .iter()
+        .find(|sel| !catalog.resources.iter().any(|e| matches(e, sel)))
+    {
+        return Err(AuditError::NoMatch(unmatched.clone()));
+    }
+    Ok(catalog
+        .resources
+        .iter()
+        .filter(|e| only.is_empty() || only.iter().any(|sel| matches(e, sel)))
+        .collect())
+}
+
+/// Runs one audit of `catalog`, writing the baseline and reports into `out_dir`.
+///
+/// When `cancel` fires, no new request starts, what finished is kept and written, and the
+/// results are marked incomplete. A resource that was not checked successfully keeps its
+/// previous baseline.
+pub async fn run(
+    catalog: &Catalog,
+    out_dir: &Path,
+    config: &AuditConfig,
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<AuditEnd, AuditError> {
+    let selected = select(catalog, &config.only)?;
+    let mut baseline = Baseline::load(out_dir)?;
+    let mut snapshots = Snapshots::default();
+    let started_at = jiff::Timestamp::now();
+    progress.start(selected.len());
+
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; selected.len()];
+    let mut to_check = Vec::new();
+    for (i, entry) in selected.iter().enumerate() {
+        match skip_reason(entry) {
+            Some(reason) => {
+                let outcome = skipped(entry, reason);
+                progress.done(&outcome);
+                outcomes[i] = Some(outcome);
+            }
+            None => to_check.push(i),
+        }
+    }
+    let requests: Vec<Request> = to_check
+        .iter()
+        .map(|&i| {
+            let id = &selected[i].resource.id;
+            let (etag, last_modified) = baseline.conditional(id);
+            Request {
+                url: selected[i].resource.url.clone(),
+                etag,
+                last_modified,
+            }
+        })
+        .collect();
+
+    let engine = Engine::new(config.engine.clone())?;
+    let mut answered = false;
+    let mut network_down_only = true;
+    engine
+        .run(requests, cancel, |k, fetch| {
+            let i = to_check[k];
+            let entry = selected[i];
+            answered |= fetch.got_http_answer;
+            network_down_only &= fetch
+                .failure
+                .as_ref()
+                .is_some_and(|f| matches!(f.kind, FailureKind::Dns | FailureKind::Connect));
+            let accept = entry
+                .resource
+                .watch
+                .as_ref()
+                .map_or(&[][..], |w| w.accept.as_slice());
+            let network = classify(&fetch, accept);
+            let now = jiff::Timestamp::now();
+            let assessment = state::assess(
+                &mut baseline,
+                &mut snapshots,
+                entry,
+                &fetch,
+                network,
+                config.confirm_after,
+                now,
+            );
+            let outcome = checked(entry, &fetch, assessment, now);
+            progress.done(&outcome);
+            outcomes[i] = Some(outcome);
+        })
+        .await;
+
+    let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
+    if !to_check.is_empty() && finished > 0 && !answered && network_down_only && !cancel.is_cancelled()
+    {
+        return Ok(AuditEnd::Offline {
+            attempted: to_check.len(),
+        });
+    }
+
+    let complete = outcomes.iter().all(Option::is_some);
+    let results = AuditResults {
+        schema_version: RESULTS_SCHEMA_VERSION,
+        catalog: CatalogInfo {
+            title: catalog.meta.title.clone(),
+            publisher: catalog.meta.publisher.clone(),
+            folders: catalog
+                .meta
+                .folders
+                .iter()
+                .map(|f| FolderInfo {
+                    id: f.id.clone(),
+                    title: f.title.clone(),
+                })
+                .collect(),
+        },
+        started_at,
+        finished_at: jiff::Timestamp::now(),
+        complete,
+        selected: selected.len(),
+        only: config.only.clone(),
+        confirm_after: config.confirm_after,
+        outcomes: outcomes.into_iter().flatten().collect(),
+    };
+    baseline.save(out_dir, &snapshots)?;
+    report::write_all(out_dir, &results)?;
+    Ok(AuditEnd::Written(Box::new(results)))
+}
+
+fn skip_reason(entry: &Entry) -> Option<&str> {
+    entry.resource.watch.as_ref()?.skip.as_deref()
+}
+
+fn skipped(entry: &Entry, reason: &str) -> Outcome {
+    Outcome {
+        id: entry.resource.id.clone(),
+        folder: entry.folder.clone(),
+        title: entry.resource.title.clone(),
+        url: entry.resource.url.clone(),
+        status: Status::Skipped,
+        http_status: None,
+        final_url: None,
+        detail: format!("skipped: {reason}"),
+        checked_at: jiff::Timestamp::now(),
+        redirects: Vec::new(),
+        attempts: 0,
+        elapsed_ms: 0,
+        content_type: None,
+        bytes: None,
+        similarity: None,
+        baseline_at: None,
+        failing_since: None,
+        change: None,
+    }
+}
+
+fn checked(
+    entry: &Entry,
+    fetch: &Fetch,
+    assessment: state::Assessment,
+    now: jiff::Timestamp,
+) -> Outcome {
+    Outcome {
+        id: entry.resource.id.clone(),
+        folder: entry.folder.clone(),
+        title: entry.resource.title.clone(),
+        url: entry.resource.url.clone(),
+        status: assessment.status,
+        http_status: fetch.http_status,
+        final_url: (!fetch.final_url.is_empty()).then(|| fetch.final_url.clone()),
+        detail: assessment.detail,
+        checked_at: now,
+        redirects: fetch.chain.clone(),
+        attempts: fetch.attempts,
+        elapsed_ms: fetch.elapsed_ms,
+        content_type: fetch.content_type.clone(),
+        bytes: fetch.http_status.map(|_| fetch.body.len() as u64),
+        similarity: assessment.similarity,
+        baseline_at: assessment.baseline_at,
+        failing_since: assessment.failing_since,
+        change: assessment.change,
+    }
+}

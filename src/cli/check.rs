@@ -1,0 +1,250 @@
+//! `linkwatch check`: resolve flags and `linkwatch.toml` into one audit configuration, run the
+//! audit with a progress bar, print a one-line summary, and pick the exit code.
+
+use super::{Exit, config};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use linkwatch::check::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::check::engine::{Cancel, CheckConfig};
+use linkwatch::check::{Outcome, Status};
+use linkwatch::report::AuditResults;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The catalog directory.
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
+    pub catalog: PathBuf,
+    /// Where reports and the baseline go [default: reports]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Requests in flight at once, over all hosts [default: 64]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub concurrency: Option<u32>,
+    /// Requests in flight at once to one host [default: 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub per_host: Option<u32>,
+    /// Seconds one request may take, body included [default: 20]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub timeout: Option<u64>,
+    /// Extra attempts for failures that may be temporary [default: 2]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// The User-Agent header sent with every request
+    #[arg(long, value_name = "S")]
+    pub user_agent: Option<String>,
+    /// Check only these folders, resource ids or tags (repeatable)
+    #[arg(long, value_name = "SELECTOR")]
+    pub only: Vec<String>,
+    /// Statuses that make the run exit 1, comma-separated [default: broken,soft404]
+    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_parser = parse_status)]
+    pub fail_on: Option<Vec<Status>>,
+    /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub confirm_after: Option<u32>,
+    /// No progress bar: only the final one-line summary
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s.trim()).ok_or_else(|| {
+        let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        format!("unknown status {s:?} (one of: {})", all.join(", "))
+    })
+}
+
+/// Everything `check` needs, resolved once: flags over `linkwatch.toml` over defaults.
+struct Resolved {
+    catalog: PathBuf,
+    out: PathBuf,
+    fail_on: Vec<Status>,
+    quiet: bool,
+    audit: AuditConfig,
+}
+
+fn resolve(args: Args) -> anyhow::Result<Resolved> {
+    let file = config::load(&args.catalog)?;
+    let fail_on = match (args.fail_on, file.fail_on) {
+        (Some(flag), _) => flag,
+        (None, Some(names)) => names
+            .iter()
+            .map(|n| parse_status(n))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)
+            .with_context(|| {
+                format!("invalid fail-on in {}", config::path_for(&args.catalog).display())
+            })?,
+        (None, None) => vec![Status::Broken, Status::Soft404],
+    };
+    let defaults = CheckConfig::default();
+    let engine = CheckConfig {
+        concurrency: args
+            .concurrency
+            .map(|n| n as usize)
+            .or(file.concurrency)
+            .unwrap_or(defaults.concurrency)
+            .max(1),
+        per_host: args
+            .per_host
+            .map(|n| n as usize)
+            .or(file.per_host)
+            .unwrap_or(defaults.per_host)
+            .max(1),
+        timeout: args
+            .timeout
+            .or(file.timeout)
+            .map_or(defaults.timeout, Duration::from_secs),
+        retries: args.retries.or(file.retries).unwrap_or(defaults.retries),
+        user_agent: args
+            .user_agent
+            .or(file.user_agent)
+            .unwrap_or(defaults.user_agent.clone()),
+        ..defaults
+    };
+    Ok(Resolved {
+        out: args
+            .out
+            .or(file.out)
+            .unwrap_or_else(|| PathBuf::from(linkwatch::DEFAULT_OUT_DIR)),
+        catalog: args.catalog,
+        fail_on,
+        quiet: args.quiet,
+        audit: AuditConfig {
+            engine,
+            confirm_after: args
+                .confirm_after
+                .or(file.confirm_after)
+                .unwrap_or(linkwatch::DEFAULT_CONFIRM_AFTER),
+            only: args.only,
+        },
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let resolved = resolve(args)?;
+    let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
+        return Ok(Exit::Usage);
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let show_bar = !resolved.quiet && std::io::stderr().is_terminal();
+    let mut progress = Bar::new(show_bar);
+    let cancel = Cancel::default();
+    let end = runtime.block_on(async {
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal.cancel();
+            }
+        });
+        audit::run(
+            &catalog,
+            &resolved.out,
+            &resolved.audit,
+            &cancel,
+            &mut progress,
+        )
+        .await
+    });
+    progress.finish();
+    match end? {
+        AuditEnd::Offline { attempted } => {
+            eprintln!(
+                "linkwatch: the network looks unavailable: none of {attempted} links got an HTTP \
+                 answer (every one failed at DNS or connect); reports and baseline in {} were left \
+                 untouched",
+                resolved.out.display()
+            );
+            Ok(Exit::Offline)
+        }
+        AuditEnd::Written(results) => {
+            println!("{}", summary(&results, &resolved.out));
+            let failing = results
+                .outcomes
+                .iter()
+                .any(|o| resolved.fail_on.contains(&o.status));
+            Ok(if failing { Exit::Problems } else { Exit::Ok })
+        }
+    }
+}
+
+/// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`
+pub fn summary(results: &AuditResults, out: &Path) -> String {
+    let counts: Vec<String> = results
+        .counts()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let took = results
+        .finished_at
+        .duration_since(results.started_at)
+        .as_secs_f64();
+    let head = if results.complete {
+        format!("checked {} links", results.outcomes.len())
+    } else {
+        format!(
+            "interrupted: checked {} of {} links (reports marked incomplete)",
+            results.outcomes.len(),
+            results.selected
+        )
+    };
+    let counts = if counts.is_empty() {
+        "nothing to check".to_string()
+    } else {
+        counts.join(", ")
+    };
+    format!(
+        "{head} in {took:.1} s: {counts}; reports in {}",
+        out.display()
+    )
+}
+
+/// The progress bar on stderr: done/total, rate, ETA and problems so far; hidden when stderr is
+/// not a terminal or with `--quiet`.
+struct Bar {
+    bar: ProgressBar,
+    problems: usize,
+}
+
+impl Bar {
+    fn new(visible: bool) -> Bar {
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} links · {per_sec} · ETA {eta} · {msg}",
+            )
+            .expect("the progress template is valid"),
+        );
+        Bar { bar, problems: 0 }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn start(&mut self, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_message("0 problems");
+    }
+
+    fn done(&mut self, outcome: &Outcome) {
+        if outcome.status.needs_attention() {
+            self.problems += 1;
+            self.bar.set_message(format!("{} problems", self.problems));
+        }
+        self.bar.inc(1);
+    }
+}

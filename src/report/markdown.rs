@@ -1,0 +1,312 @@
+//! `report.md`: what needs attention, for a person, rendered well on GitHub. Every piece of
+//! text that came from a server or the catalog goes through [`text`] or [`link`], so it can never
+//! break a table, inject markup, or `@mention` someone when the report becomes an issue body.
+
+use super::AuditResults;
+use super::csv::rfc3339;
+use crate::check::{Outcome, Status};
+use std::io::{self, Write};
+
+/// Statuses in the order a maintainer should read them.
+const ATTENTION_ORDER: [Status; 6] = [
+    Status::Broken,
+    Status::Soft404,
+    Status::Moved,
+    Status::Changed,
+    Status::Blocked,
+    Status::Failing,
+];
+
+/// Writes the Markdown report.
+pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "# Link audit: {}", text(&results.catalog.title))?;
+    writeln!(w)?;
+    let took = results
+        .finished_at
+        .duration_since(results.started_at)
+        .as_secs_f64()
+        .max(0.0);
+    writeln!(
+        w,
+        "Audited {} · {} links · {:.1} s",
+        rfc3339(results.started_at),
+        results.outcomes.len(),
+        took
+    )?;
+    if !results.only.is_empty() {
+        let only: Vec<String> = results.only.iter().map(|s| code(s)).collect();
+        writeln!(w, "\nOnly part of the catalog was checked: {}.", only.join(", "))?;
+    }
+    if !results.complete {
+        writeln!(
+            w,
+            "\n> [!WARNING]\n> This audit is **incomplete**: it was interrupted after {} of {} links.",
+            results.outcomes.len(),
+            results.selected
+        )?;
+    }
+    writeln!(w, "\n| status | links |\n|---|---:|")?;
+    for (status, n) in results.counts() {
+        writeln!(w, "| `{status}` | {n} |")?;
+    }
+
+    let attention: Vec<&Outcome> = results
+        .outcomes
+        .iter()
+        .filter(|o| o.status.needs_attention())
+        .collect();
+    if attention.is_empty() {
+        writeln!(w, "\nNothing needs attention.")?;
+        return Ok(());
+    }
+    writeln!(w, "\n## Needs attention")?;
+    for status in ATTENTION_ORDER {
+        let of_status: Vec<&Outcome> = attention
+            .iter()
+            .copied()
+            .filter(|o| o.status == status)
+            .collect();
+        if of_status.is_empty() {
+            continue;
+        }
+        writeln!(w, "\n### `{status}` ({})", of_status.len())?;
+        writeln!(w, "\n{}", meaning(status, results.confirm_after))?;
+        for folder in &results.catalog.folders {
+            write_folder(w, results, &of_status, &folder.id)?;
+        }
+        let known = |o: &&&Outcome| results.catalog.folders.iter().any(|f| f.id == o.folder);
+        let orphans: Vec<&Outcome> = of_status
+            .iter()
+            .filter(|o| !known(o))
+            .copied()
+            .collect();
+        if !orphans.is_empty() {
+            write_rows(w, results, "(no folder)", &orphans)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_folder(
+    w: &mut dyn Write,
+    results: &AuditResults,
+    outcomes: &[&Outcome],
+    folder: &str,
+) -> io::Result<()> {
+    let rows: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.folder == folder)
+        .copied()
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    write_rows(w, results, results.folder_title(folder), &rows)
+}
+
+fn write_rows(
+    w: &mut dyn Write,
+    results: &AuditResults,
+    folder_title: &str,
+    rows: &[&Outcome],
+) -> io::Result<()> {
+    writeln!(w, "\n#### {}\n", text(folder_title))?;
+    writeln!(w, "| resource | URL | what happened | action |")?;
+    writeln!(w, "|---|---|---|---|")?;
+    for o in rows {
+        writeln!(
+            w,
+            "| {} (`{}`) | {} | {} | {} |",
+            text(&o.title),
+            text(&o.id),
+            link(&o.url),
+            text(&o.detail),
+            action(o, results.confirm_after)
+        )?;
+    }
+    for o in rows {
+        if let Some(change) = o.change.as_ref().filter(|_| o.status == Status::Changed) {
+            write_change(w, o, change)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::check::Change) -> io::Result<()> {
+    writeln!(w, "\n<details><summary>{} — what changed</summary>\n", html(&o.title))?;
+    for reason in &change.reasons {
+        writeln!(w, "- {}", text(reason))?;
+    }
+    if change.old_title != change.new_title {
+        writeln!(
+            w,
+            "- title: {} → {}",
+            text(change.old_title.as_deref().unwrap_or("(none)")),
+            text(change.new_title.as_deref().unwrap_or("(none)"))
+        )?;
+    }
+    if let Some(sim) = change.similarity {
+        writeln!(w, "- similarity to the baseline: {:.0}%", sim * 100.0)?;
+    }
+    writeln!(
+        w,
+        "- words added: {}, removed: {}",
+        change.words_added, change.words_removed
+    )?;
+    if !change.diff_excerpt.is_empty() {
+        let body = change.diff_excerpt.join("\n");
+        let fence = fence_for(&body);
+        writeln!(w, "\n{fence}diff\n{body}\n{fence}")?;
+    }
+    writeln!(w, "\n</details>")
+}
+
+/// What a status means, one line under its heading.
+fn meaning(status: Status, confirm_after: u32) -> String {
+    match status {
+        Status::Broken => "Gone for sure: 404/410, no such host, bad certificate, redirect loop, or failing for several audits in a row.".into(),
+        Status::Soft404 => "The page answers, but the resource is gone (a \"not found\" page, or a redirect to the home page).".into(),
+        Status::Moved => "Reachable only through permanent redirects: update the catalog to the new URL (`linkwatch fix` does it).".into(),
+        Status::Changed => "The content differs from the accepted baseline.".into(),
+        Status::Blocked => "The server refuses automated checks: a person should look.".into(),
+        Status::Failing => format!("Failed this audit in a way that may be temporary; it counts as broken after {confirm_after} audits in a row."),
+        Status::Ok | Status::Skipped => String::new(),
+    }
+}
+
+/// What a maintainer should do about one link.
+fn action(o: &Outcome, confirm_after: u32) -> String {
+    match o.status {
+        Status::Moved => match &o.final_url {
+            Some(url) => format!("update the URL to {}", link(url)),
+            None => "update the URL".into(),
+        },
+        Status::Broken => "find its new address, or remove it".into(),
+        Status::Soft404 => "open it in a browser; find its new address, or remove it".into(),
+        Status::Changed => format!(
+            "review the change; when it is fine: `linkwatch accept {}`",
+            text(&o.id)
+        ),
+        Status::Blocked => {
+            "open it in a browser; if it is fine, add the status to `watch.accept`".into()
+        }
+        Status::Failing => format!("none yet: re-checked next audit (broken after {confirm_after} in a row)"),
+        Status::Ok | Status::Skipped => String::new(),
+    }
+}
+
+/// Escapes text for a Markdown table cell: no markup, no HTML, no table breaks, no mentions,
+/// no issue references, one line.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '@' => out.push_str("@\u{200b}"),
+            '#' => out.push_str("#\u{200b}"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '~' | '{' | '}' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for an HTML block (inside `<summary>`, where Markdown is not parsed), with
+/// mentions and issue references broken and everything on one line.
+fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '@' => out.push_str("@\u{200b}"),
+            '#' => out.push_str("#\u{200b}"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL as a Markdown autolink that cannot break out of its cell or its angle brackets.
+pub fn link(url: &str) -> String {
+    let mut out = String::with_capacity(url.len() + 2);
+    out.push('<');
+    for c in url.chars() {
+        match c {
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '|' => out.push_str("%7C"),
+            ' ' => out.push_str("%20"),
+            '`' => out.push_str("%60"),
+            '"' => out.push_str("%22"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('>');
+    out
+}
+
+/// Inline code for text we produced ourselves or that has no backticks.
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'"))
+}
+
+/// A code fence longer than any run of backticks in `body`.
+fn fence_for(body: &str) -> String {
+    let longest = body
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cannot_break_tables_markup_or_mention() {
+        let evil = "a|b <script>x</script> @team #99 [x](javascript:y) **bold**\nnext";
+        let escaped = text(evil);
+        assert!(!escaped.contains('|'));
+        assert!(!escaped.contains('<'));
+        assert!(!escaped.contains('\n'));
+        assert!(!escaped.contains("@team"));
+        assert!(!escaped.contains("#99"));
+        assert!(escaped.contains("\\[x\\]\\(javascript:y\\)"));
+        assert!(escaped.contains("\\*\\*bold\\*\\*"));
+    }
+
+    #[test]
+    fn summary_html_is_escaped_without_markdown_backslashes() {
+        assert_eq!(html("a <b> & \"c\" @x\ny_z"), "a &lt;b&gt; &amp; &quot;c&quot; @\u{200b}x y_z");
+    }
+
+    #[test]
+    fn link_stays_inside_its_angle_brackets() {
+        assert_eq!(
+            link("https://a.test/x y>|z`"),
+            "<https://a.test/x%20y%3E%7Cz%60>"
+        );
+    }
+
+    #[test]
+    fn fence_is_longer_than_any_backtick_run() {
+        assert_eq!(fence_for("a ```` b"), "`````");
+        assert_eq!(fence_for("plain"), "```");
+    }
+}
