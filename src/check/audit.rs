@@ -18,6 +18,54 @@ pub struct AuditConfig {
     pub confirm_after: u32,
     /// `--only` selectors: folder ids, resource ids or tags; empty means the whole catalog.
     pub only: Vec<String>,
+    /// Check only this slice of the catalog (`--shard K/N`).
+    pub shard: Option<Shard>,
+    /// Save the baseline after the run; off for pull-request checks, which must not touch it.
+    pub save_baseline: bool,
+}
+
+/// One of N stable slices of a catalog (`--shard K/N`, K from 1). Resources are grouped by host,
+/// so every link to one host lands in the same shard and per-host limits still hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether the resource at `url` belongs to this shard. The slice depends only on the host
+    /// (lowercased) and N, never on the catalog's order or size.
+    pub fn contains(&self, url: &str) -> bool {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        let hash = blake3::hash(host.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_bytes()[..8]);
+        u64::from_le_bytes(first) % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("{s:?} is not a shard: expected K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
 }
 
 /// Receives the audit's progress; the binary draws a progress bar from it.
@@ -51,9 +99,13 @@ pub enum AuditError {
 }
 
 /// The resources an audit covers, in catalog order: all of them, or those whose folder id,
-/// resource id or one of whose tags equals one of `only`. A selector that matches nothing is an
-/// error, so a typo never passes as a clean audit.
-pub fn select<'a>(catalog: &'a Catalog, only: &[String]) -> Result<Vec<&'a Entry>, AuditError> {
+/// resource id or one of whose tags equals one of `only`, and of those the ones in `shard`. A
+/// selector that matches nothing is an error, so a typo never passes as a clean audit.
+pub fn select<'a>(
+    catalog: &'a Catalog,
+    only: &[String],
+    shard: Option<Shard>,
+) -> Result<Vec<&'a Entry>, AuditError> {
     let matches = |e: &Entry, sel: &str| {
         e.folder == sel || e.resource.id == sel || e.resource.tags.iter().any(|t| t == sel)
     };
@@ -67,6 +119,7 @@ pub fn select<'a>(catalog: &'a Catalog, only: &[String]) -> Result<Vec<&'a Entry
         .resources
         .iter()
         .filter(|e| only.is_empty() || only.iter().any(|sel| matches(e, sel)))
+        .filter(|e| shard.is_none_or(|s| s.contains(&e.resource.url)))
         .collect())
 }
 
@@ -82,7 +135,7 @@ pub async fn run(
     cancel: &Cancel,
     progress: &mut dyn Progress,
 ) -> Result<AuditEnd, AuditError> {
-    let selected = select(catalog, &config.only)?;
+    let selected = select(catalog, &config.only, config.shard)?;
     let mut baseline = Baseline::load(out_dir)?;
     let mut snapshots = Snapshots::default();
     let started_at = jiff::Timestamp::now();
@@ -148,7 +201,11 @@ pub async fn run(
         .await;
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
-    if !to_check.is_empty() && finished > 0 && !answered && network_down_only && !cancel.is_cancelled()
+    if !to_check.is_empty()
+        && finished > 0
+        && !answered
+        && network_down_only
+        && !cancel.is_cancelled()
     {
         return Ok(AuditEnd::Offline {
             attempted: to_check.len(),
@@ -176,10 +233,13 @@ pub async fn run(
         complete,
         selected: selected.len(),
         only: config.only.clone(),
+        shard: config.shard.map(|s| s.to_string()),
         confirm_after: config.confirm_after,
         outcomes: outcomes.into_iter().flatten().collect(),
     };
-    baseline.save(out_dir, &snapshots)?;
+    if config.save_baseline {
+        baseline.save(out_dir, &snapshots)?;
+    }
     report::write_all(out_dir, &results)?;
     Ok(AuditEnd::Written(Box::new(results)))
 }
@@ -236,5 +296,40 @@ fn checked(
         baseline_at: assessment.baseline_at,
         failing_since: assessment.failing_since,
         change: assessment.change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_refuse_nonsense() {
+        assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "2", "a/b", "1/-2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_url_lands_in_exactly_one_shard_and_hosts_stay_together() {
+        let urls = [
+            "https://a.test/1",
+            "https://A.test/2",
+            "https://b.test/",
+            "http://c.test:8080/x",
+            "https://d.test/y?q=1",
+            "not a url",
+        ];
+        for count in 1..=5 {
+            for url in urls {
+                let owners = (1..=count)
+                    .filter(|&index| Shard { index, count }.contains(url))
+                    .count();
+                assert_eq!(owners, 1, "{url} in {count} shards");
+            }
+            let shard_of = |url| (1..=count).find(|&index| Shard { index, count }.contains(url));
+            assert_eq!(shard_of("https://a.test/1"), shard_of("https://A.test/2"));
+        }
     }
 }

@@ -44,6 +44,12 @@ pub struct Args {
     /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub confirm_after: Option<u32>,
+    /// Check only the resources added or changed since git REF, without touching the baseline
+    #[arg(long, value_name = "REF", conflicts_with_all = ["only", "shard"])]
+    pub changed_since: Option<String>,
+    /// Check only the K-th of N stable slices of the catalog, grouped by host (e.g. 2/4)
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<audit::Shard>,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
@@ -59,6 +65,7 @@ fn parse_status(s: &str) -> Result<Status, String> {
 /// Everything `check` needs, resolved once: flags over `linkwatch.toml` over defaults.
 struct Resolved {
     catalog: PathBuf,
+    changed_since: Option<String>,
     out: PathBuf,
     fail_on: Vec<Status>,
     quiet: bool,
@@ -75,7 +82,10 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)
             .with_context(|| {
-                format!("invalid fail-on in {}", config::path_for(&args.catalog).display())
+                format!(
+                    "invalid fail-on in {}",
+                    config::path_for(&args.catalog).display()
+                )
             })?,
         (None, None) => vec![Status::Broken, Status::Soft404],
     };
@@ -110,6 +120,7 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
             .or(file.out)
             .unwrap_or_else(|| PathBuf::from(linkwatch::DEFAULT_OUT_DIR)),
         catalog: args.catalog,
+        changed_since: args.changed_since,
         fail_on,
         quiet: args.quiet,
         audit: AuditConfig {
@@ -119,15 +130,26 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
                 .or(file.confirm_after)
                 .unwrap_or(linkwatch::DEFAULT_CONFIRM_AFTER),
             only: args.only,
+            shard: args.shard,
+            save_baseline: true,
         },
     })
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let resolved = resolve(args)?;
+    let mut resolved = resolve(args)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
     };
+    if let Some(reference) = &resolved.changed_since {
+        let ids = super::changed::changed_since(&resolved.catalog, &catalog, reference)?;
+        if ids.is_empty() {
+            println!("no links added or changed since {reference}: nothing to check");
+            return Ok(Exit::Ok);
+        }
+        resolved.audit.only = ids;
+        resolved.audit.save_baseline = false;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn settings_file_sits_beside_the_catalog_directory() {
-        assert_eq!(path_for(Path::new("catalog")), Path::new("./linkwatch.toml"));
+        assert_eq!(
+            path_for(Path::new("catalog")),
+            Path::new("./linkwatch.toml")
+        );
         assert_eq!(
             path_for(Path::new("site/catalog")),
             Path::new("site/linkwatch.toml")

@@ -13,7 +13,9 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
 pub enum ParseError {
     #[error(transparent)]
     Json(#[from] serde_json::Error),
-    #[error("schema_version {found} is not supported (this linkwatch reads {RESULTS_SCHEMA_VERSION})")]
+    #[error(
+        "schema_version {found} is not supported (this linkwatch reads {RESULTS_SCHEMA_VERSION})"
+    )]
     Version { found: u64 },
 }
 

@@ -35,7 +35,11 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
     )?;
     if !results.only.is_empty() {
         let only: Vec<String> = results.only.iter().map(|s| code(s)).collect();
-        writeln!(w, "\nOnly part of the catalog was checked: {}.", only.join(", "))?;
+        writeln!(
+            w,
+            "\nOnly part of the catalog was checked: {}.",
+            only.join(", ")
+        )?;
     }
     if !results.complete {
         writeln!(
@@ -75,11 +79,7 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
             write_folder(w, results, &of_status, &folder.id)?;
         }
         let known = |o: &&&Outcome| results.catalog.folders.iter().any(|f| f.id == o.folder);
-        let orphans: Vec<&Outcome> = of_status
-            .iter()
-            .filter(|o| !known(o))
-            .copied()
-            .collect();
+        let orphans: Vec<&Outcome> = of_status.iter().filter(|o| !known(o)).copied().collect();
         if !orphans.is_empty() {
             write_rows(w, results, "(no folder)", &orphans)?;
         }
@@ -133,7 +133,11 @@ fn write_rows(
 }
 
 fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::check::Change) -> io::Result<()> {
-    writeln!(w, "\n<details><summary>{} — what changed</summary>\n", html(&o.title))?;
+    writeln!(
+        w,
+        "\n<details><summary>{} — what changed</summary>\n",
+        html(&o.title)
+    )?;
     for reason in &change.reasons {
         writeln!(w, "- {}", text(reason))?;
     }
@@ -190,7 +194,9 @@ fn action(o: &Outcome, confirm_after: u32) -> String {
         Status::Blocked => {
             "open it in a browser; if it is fine, add the status to `watch.accept`".into()
         }
-        Status::Failing => format!("none yet: re-checked next audit (broken after {confirm_after} in a row)"),
+        Status::Failing => {
+            format!("none yet: re-checked next audit (broken after {confirm_after} in a row)")
+        }
         Status::Ok | Status::Skipped => String::new(),
     }
 }
@@ -266,11 +272,7 @@ fn code(s: &str) -> String {
 
 /// A code fence longer than any run of backticks in `body`.
 fn fence_for(body: &str) -> String {
-    let longest = body
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }
 
@@ -293,7 +295,10 @@ mod tests {
 
     #[test]
     fn summary_html_is_escaped_without_markdown_backslashes() {
-        assert_eq!(html("a <b> & \"c\" @x\ny_z"), "a &lt;b&gt; &amp; &quot;c&quot; @\u{200b}x y_z");
+        assert_eq!(
+            html("a <b> & \"c\" @x\ny_z"),
+            "a &lt;b&gt; &amp; &quot;c&quot; @\u{200b}x y_z"
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct AuditResults {
     /// `--only` selectors, when the run covered part of the catalog.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub only: Vec<String>,
+    /// `K/N` when the run checked one shard of the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// Consecutive failing audits after which a temporary failure counts as broken.
     pub confirm_after: u32,
     /// One per checked (or skipped) resource, in catalog order.

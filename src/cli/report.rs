@@ -1,0 +1,49 @@
+//! `linkwatch report`: re-render the reports from the last `results.json`, without the network.
+
+use super::Exit;
+use anyhow::Context;
+use linkwatch::report;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The directory holding `results.json`; its reports are rewritten
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
+    pub out: PathBuf,
+    /// Print one report to stdout instead of rewriting the files
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Csv,
+    Json,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let results = report::read_results(&args.out)?;
+    let Some(format) = args.format else {
+        report::write_all(&args.out, &results)?;
+        println!(
+            "rewrote {}, {} and {} in {} from {} outcomes",
+            report::LINKS_CSV,
+            report::REPORT_MD,
+            report::RESULTS_JSON,
+            args.out.display(),
+            results.outcomes.len()
+        );
+        return Ok(Exit::Ok);
+    };
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Md => report::markdown::write(&results, &mut stdout),
+        Format::Csv => report::csv::write(&results.outcomes, &mut stdout),
+        Format::Json => report::json::write(&results, &mut stdout),
+    }
+    .and_then(|()| stdout.flush())
+    .context("cannot write to stdout")?;
+    Ok(Exit::Ok)
+}
