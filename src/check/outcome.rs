@@ -151,6 +151,8 @@ pub struct Fetch {
     pub elapsed_ms: u64,
     /// Whether any attempt got an HTTP answer from anyone (for the offline guard).
     pub got_http_answer: bool,
+    /// A `Retry-After` (in seconds) longer than the configured cap, which was not waited for.
+    pub retry_after_refused: Option<u64>,
 }
 
 impl Fetch {

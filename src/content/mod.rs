@@ -1,1 +1,71 @@
 //! Page text: extraction, normalisation, fingerprints, similarity and diffs.
+//!
+//! A [`Page`] is what a body looks like to the comparison: for HTML and plain text the
+//! normalised text (one sentence per line) and its title; for any other document only a hash of
+//! its bytes.
+
+pub mod compare;
+pub mod extract;
+pub mod normalize;
+pub mod soft404;
+
+pub use compare::{diff_excerpt, similarity, word_delta};
+pub use extract::extract;
+
+/// Word-level similarity (see [`similarity`]) to the baseline below which a page counts as
+/// changed, unless `watch.threshold` says otherwise. At 0.90 a page may lose or gain about a
+/// tenth of its words (an added paragraph on a long page, a reworded sentence on a short one)
+/// before it is reported.
+pub const DEFAULT_SIMILARITY_THRESHOLD: f64 = 0.90;
+
+/// The comparable content of one response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The `<title>`, normalised.
+    pub title: Option<String>,
+    /// The first `<h1>`, normalised.
+    pub heading: Option<String>,
+    /// Normalised text, one sentence per line; empty for documents.
+    pub text: String,
+    /// blake3 hex: of [`Page::snapshot`] (title and text) for HTML and plain text, of the bytes
+    /// for documents.
+    pub fingerprint: String,
+    /// Bytes of `text` for HTML and plain text; bytes of the body for documents.
+    pub length: u64,
+    /// Compared by hash only (PDFs, office files, images…).
+    pub is_document: bool,
+    /// Whether `watch.selector` matched; `None` when there is none (or for non-HTML bodies).
+    pub selector_matched: Option<bool>,
+}
+
+impl Page {
+    fn from_text(
+        title: Option<String>,
+        heading: Option<String>,
+        text: String,
+        selector_matched: Option<bool>,
+    ) -> Page {
+        let mut page = Page {
+            title,
+            heading,
+            length: text.len() as u64,
+            text,
+            fingerprint: String::new(),
+            is_document: false,
+            selector_matched,
+        };
+        page.fingerprint = blake3::hash(page.snapshot().as_bytes()).to_hex().to_string();
+        page
+    }
+
+    /// The snapshot file's contents: the title on the first line, a blank line, then the text
+    /// (for a document, its length and hash).
+    pub fn snapshot(&self) -> String {
+        let body = if self.is_document {
+            format!("document: {} bytes, blake3 {}", self.length, self.fingerprint)
+        } else {
+            self.text.clone()
+        };
+        format!("{}\n\n{}\n", self.title.as_deref().unwrap_or(""), body)
+    }
+}

@@ -1,0 +1,488 @@
+//! The scheduler: checks many links at once within a global and a per-host limit, retries what
+//! may be temporary, honours `Retry-After` by pausing only that host, and stops on cancel.
+//!
+//! One loop owns all scheduling state. Links wait in per-host queues; whenever a slot is free,
+//! the ready host with the longest remaining queue gets it, so a host holding many links is never
+//! idle while it still has work and free slots. Links waiting for a retry hold no slot.
+
+use crate::check::http::{self, Attempt, Limits, Validators};
+use crate::check::outcome::{Failure, FailureKind, Fetch};
+pub use crate::check::http::EngineError;
+use reqwest::header;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// How politely and how patiently links are checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// Requests in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Requests in flight at once to one host (host name and port).
+    pub per_host: usize,
+    /// Time one attempt may take: connection, redirects, headers and body.
+    pub timeout: Duration,
+    /// Extra attempts for failures that may be temporary.
+    pub retries: u32,
+    pub user_agent: String,
+    /// Most body bytes read, counted on the wire and again decompressed.
+    pub max_body_bytes: u64,
+    /// Most redirects followed.
+    pub max_redirects: usize,
+    /// Longest `Retry-After` honoured; a longer one ends the retries.
+    pub max_retry_after: Duration,
+    /// Base of the exponential backoff between retries (full jitter).
+    pub backoff_base: Duration,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            concurrency: crate::DEFAULT_CONCURRENCY,
+            per_host: crate::DEFAULT_PER_HOST,
+            timeout: Duration::from_secs(crate::DEFAULT_TIMEOUT_SECS),
+            retries: crate::DEFAULT_RETRIES,
+            user_agent: crate::DEFAULT_USER_AGENT.to_owned(),
+            max_body_bytes: crate::MAX_BODY_BYTES,
+            max_redirects: crate::MAX_REDIRECTS,
+            max_retry_after: Duration::from_secs(crate::MAX_RETRY_AFTER_SECS),
+            backoff_base: Duration::from_millis(500),
+        }
+    }
+}
+
+/// One link to check, with the validators remembered from the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Request {
+    pub url: String,
+    /// Sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Sent as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}
+
+impl Request {
+    pub fn new(url: impl Into<String>) -> Request {
+        Request {
+            url: url.into(),
+            ..Request::default()
+        }
+    }
+}
+
+/// A cancel handle shared between whoever decides to stop (e.g. a Ctrl-C handler) and the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    inner: Arc<CancelInner>,
+}
+
+#[derive(Debug, Default)]
+struct CancelInner {
+    cancelled: AtomicBool,
+    notify: Notify,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        self.inner.notify.notify_waiters();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Completes once [`Cancel::cancel`] has been called.
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.inner.notify.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Counters over one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// HTTP requests sent, redirects and retries included.
+    pub requests_sent: u64,
+    /// Answers with status 429 Too Many Requests.
+    pub responses_429: u64,
+    /// Most requests in flight at one moment.
+    pub max_in_flight: usize,
+    /// Attempts beyond the first, over all links.
+    pub retries: u64,
+}
+
+/// Checks links with one shared HTTP client.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    client: reqwest::Client,
+    config: CheckConfig,
+}
+
+impl Engine {
+    /// Builds the HTTP client (rustls, platform certificate verifier).
+    pub fn new(config: CheckConfig) -> Result<Engine, EngineError> {
+        let client = http::build_client(&http::ClientSettings {
+            user_agent: &config.user_agent,
+            per_host: config.per_host.max(1),
+            connect_timeout: config.timeout,
+        })?;
+        Ok(Engine { client, config })
+    }
+
+    pub fn config(&self) -> &CheckConfig {
+        &self.config
+    }
+
+    /// Checks every request; calls `on_done(index_in_requests, fetch)` from this task, in
+    /// completion order. Returns when all are done or once `cancel` fires; links not finished by
+    /// then get no callback.
+    pub async fn run(
+        &self,
+        requests: Vec<Request>,
+        cancel: &Cancel,
+        mut on_done: impl FnMut(usize, Fetch),
+    ) -> RunStats {
+        let concurrency = self.config.concurrency.max(1);
+        let mut sched = Scheduler::new(requests, self.config.per_host.max(1));
+        let mut tasks: JoinSet<(usize, Job, Attempt)> = JoinSet::new();
+        let mut stats = RunStats::default();
+        loop {
+            if cancel.is_cancelled() {
+                return stats;
+            }
+            while tasks.len() < concurrency {
+                let Some((host, mut job)) = sched.next_ready() else {
+                    break;
+                };
+                job.started.get_or_insert_with(Instant::now);
+                tasks.spawn(self.attempt(host, job));
+            }
+            stats.max_in_flight = stats.max_in_flight.max(tasks.len());
+            let next_timer = sched.next_timer();
+            if tasks.is_empty() && next_timer.is_none() {
+                return stats;
+            }
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return stats,
+                Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                    let (host, job, attempt) = match joined {
+                        Ok(done) => done,
+                        Err(e) => std::panic::resume_unwind(e.into_panic()),
+                    };
+                    if let Some((index, fetch)) = self.settle(&mut sched, &mut stats, host, job, attempt) {
+                        on_done(index, fetch);
+                    }
+                }
+                () = tokio::time::sleep_until(next_timer.unwrap_or_else(Instant::now)), if next_timer.is_some() => {
+                    sched.fire_timers(Instant::now());
+                }
+            }
+        }
+    }
+
+    /// One attempt of one job, bounded by the timeout as a whole.
+    fn attempt(
+        &self,
+        host: usize,
+        job: Job,
+    ) -> impl Future<Output = (usize, Job, Attempt)> + Send + 'static {
+        let client = self.client.clone();
+        let timeout = self.config.timeout;
+        let limits = Limits {
+            max_body_bytes: self.config.max_body_bytes,
+            max_redirects: self.config.max_redirects,
+        };
+        async move {
+            let mut attempt = Attempt::default();
+            let validators = Validators {
+                etag: job.request.etag.as_deref(),
+                last_modified: job.request.last_modified.as_deref(),
+            };
+            let fetch = http::fetch(&client, &job.request.url, validators, limits, &mut attempt);
+            if tokio::time::timeout(timeout, fetch).await.is_err() {
+                attempt.failure = Some(Failure {
+                    kind: FailureKind::Timeout,
+                    message: format!("timed out after {}", human_duration(timeout)),
+                });
+            }
+            (host, job, attempt)
+        }
+    }
+
+    /// Books a finished attempt: schedules a retry, or returns the link's final evidence.
+    fn settle(
+        &self,
+        sched: &mut Scheduler,
+        stats: &mut RunStats,
+        host: usize,
+        mut job: Job,
+        attempt: Attempt,
+    ) -> Option<(usize, Fetch)> {
+        sched.release(host);
+        stats.requests_sent += attempt.requests;
+        if attempt.status == Some(429) {
+            stats.responses_429 += 1;
+        }
+        job.attempts += 1;
+        job.got_http_answer |= attempt.got_http_answer;
+        let temporary = match &attempt.failure {
+            Some(f) => matches!(
+                f.kind,
+                FailureKind::Timeout | FailureKind::Connect | FailureKind::Reset
+            ),
+            None => matches!(attempt.status, Some(429 | 500..=599)),
+        };
+        let retry_after = match attempt.status {
+            Some(429 | 503) if attempt.failure.is_none() => attempt.retry_after(),
+            _ => None,
+        };
+        let too_long = retry_after.filter(|wait| *wait > self.config.max_retry_after);
+        if temporary && too_long.is_none() && job.attempts <= self.config.retries {
+            stats.retries += 1;
+            let now = Instant::now();
+            match retry_after {
+                Some(wait) => sched.pause_and_requeue(host, job, now + wait),
+                None => {
+                    let wait = self.backoff(job.attempts - 1);
+                    if attempt.status == Some(429) {
+                        sched.pause_and_requeue(host, job, now + wait);
+                    } else {
+                        sched.requeue_at(host, job, now + wait);
+                    }
+                }
+            }
+            return None;
+        }
+        let elapsed = job.started.map(|s| s.elapsed()).unwrap_or_default();
+        let fetch = Fetch {
+            content_type: attempt.header(header::CONTENT_TYPE),
+            etag: attempt.header(header::ETAG),
+            last_modified: attempt.header(header::LAST_MODIFIED),
+            challenge: attempt.challenge(),
+            retry_after_refused: too_long.map(|d| d.as_secs()),
+            chain: attempt.chain,
+            final_url: attempt.url,
+            http_status: attempt.status,
+            body: attempt.body,
+            truncated: attempt.truncated,
+            wire_bytes: attempt.wire_bytes,
+            failure: attempt.failure,
+            attempts: job.attempts,
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            got_http_answer: job.got_http_answer,
+        };
+        Some((job.index, fetch))
+    }
+
+    /// Full jitter: a uniform wait between zero and `backoff_base · 2^retry`.
+    fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .config
+            .backoff_base
+            .saturating_mul(2u32.saturating_pow(retry.min(16)));
+        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(0..=millis))
+    }
+}
+
+/// "20 s" for whole seconds, "1500 ms" otherwise.
+fn human_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// One link on its way through the scheduler.
+struct Job {
+    index: usize,
+    request: Request,
+    attempts: u32,
+    got_http_answer: bool,
+    started: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Host {
+    queue: VecDeque<Job>,
+    in_flight: usize,
+    paused_until: Option<Instant>,
+    /// The key under which this host sits in `Scheduler::ready`, if it does.
+    ready_key: Option<usize>,
+}
+
+enum Timer {
+    /// A retry whose backoff is over goes back to the front of its host's queue.
+    Requeue(usize, Job),
+    /// A host's `Retry-After` pause is over.
+    Resume(usize),
+}
+
+/// Per-host queues and the set of hosts that may be sent a request now.
+struct Scheduler {
+    hosts: Vec<Host>,
+    per_host: usize,
+    /// Hosts with queued work, a free slot and no pause, longest queue first.
+    ready: BTreeSet<(Reverse<usize>, usize)>,
+    timers: BTreeMap<(Instant, u64), Timer>,
+    timer_seq: u64,
+}
+
+impl Scheduler {
+    fn new(requests: Vec<Request>, per_host: usize) -> Scheduler {
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut hosts: Vec<Host> = Vec::new();
+        for (index, request) in requests.into_iter().enumerate() {
+            let next = hosts.len();
+            let host = *by_key.entry(host_key(&request.url)).or_insert(next);
+            if host == hosts.len() {
+                hosts.push(Host::default());
+            }
+            hosts[host].queue.push_back(Job {
+                index,
+                request,
+                attempts: 0,
+                got_http_answer: false,
+                started: None,
+            });
+        }
+        let mut sched = Scheduler {
+            hosts,
+            per_host,
+            ready: BTreeSet::new(),
+            timers: BTreeMap::new(),
+            timer_seq: 0,
+        };
+        for host in 0..sched.hosts.len() {
+            sched.refresh(host);
+        }
+        sched
+    }
+
+    /// Takes the next job of the ready host with the longest queue, and books its slot.
+    fn next_ready(&mut self) -> Option<(usize, Job)> {
+        let &(_, host) = self.ready.first()?;
+        let job = self.hosts[host].queue.pop_front()?;
+        self.hosts[host].in_flight += 1;
+        self.refresh(host);
+        Some((host, job))
+    }
+
+    fn release(&mut self, host: usize) {
+        self.hosts[host].in_flight -= 1;
+        self.refresh(host);
+    }
+
+    fn requeue_at(&mut self, host: usize, job: Job, at: Instant) {
+        self.add_timer(at, Timer::Requeue(host, job));
+    }
+
+    /// Holds the whole host back until `at`, with `job` first in line afterwards.
+    fn pause_and_requeue(&mut self, host: usize, job: Job, at: Instant) {
+        let h = &mut self.hosts[host];
+        h.queue.push_front(job);
+        h.paused_until = Some(h.paused_until.map_or(at, |p| p.max(at)));
+        self.add_timer(at, Timer::Resume(host));
+        self.refresh(host);
+    }
+
+    fn add_timer(&mut self, at: Instant, timer: Timer) {
+        self.timer_seq += 1;
+        self.timers.insert((at, self.timer_seq), timer);
+    }
+
+    fn next_timer(&self) -> Option<Instant> {
+        self.timers.first_key_value().map(|(&(at, _), _)| at)
+    }
+
+    fn fire_timers(&mut self, now: Instant) {
+        while let Some(entry) = self.timers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let host = match entry.remove() {
+                Timer::Requeue(host, job) => {
+                    self.hosts[host].queue.push_front(job);
+                    host
+                }
+                Timer::Resume(host) => {
+                    let h = &mut self.hosts[host];
+                    if h.paused_until.is_some_and(|p| p <= now) {
+                        h.paused_until = None;
+                    }
+                    host
+                }
+            };
+            self.refresh(host);
+        }
+    }
+
+    /// Puts `host` into, or takes it out of, the ready set after its state changed.
+    fn refresh(&mut self, host: usize) {
+        let h = &mut self.hosts[host];
+        let key = (!h.queue.is_empty() && h.in_flight < self.per_host && h.paused_until.is_none())
+            .then_some(h.queue.len());
+        if key == h.ready_key {
+            return;
+        }
+        if let Some(old) = h.ready_key {
+            self.ready.remove(&(Reverse(old), host));
+        }
+        if let Some(new) = key {
+            self.ready.insert((Reverse(new), host));
+        }
+        h.ready_key = key;
+    }
+}
+
+/// The per-host limit's key: lowercase host and port. Unparsable URLs share one key; they fail
+/// before any request.
+fn host_key(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "{}:{}",
+            u.host_str().unwrap_or_default().to_ascii_lowercase(),
+            u.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_key_ignores_case_and_fills_default_port() {
+        assert_eq!(host_key("https://Example.ORG/a"), "example.org:443");
+        assert_eq!(host_key("http://example.org:8080/"), "example.org:8080");
+    }
+
+    #[test]
+    fn scheduler_favours_the_longest_queue() {
+        let mut requests: Vec<Request> = (0..5)
+            .map(|i| Request::new(format!("http://big.test/{i}")))
+            .collect();
+        requests.push(Request::new("http://small.test/"));
+        let mut sched = Scheduler::new(requests, 2);
+        let (first, _) = sched.next_ready().expect("work queued");
+        let (second, _) = sched.next_ready().expect("work queued");
+        assert_eq!((first, second), (0, 0));
+        let (third, job) = sched.next_ready().expect("small host is ready");
+        assert_eq!((third, job.index), (1, 5));
+        assert!(sched.next_ready().is_none(), "big host is at its limit");
+    }
+}

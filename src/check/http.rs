@@ -1,0 +1,455 @@
+//! One attempt at one link: the HTTP client, redirects followed by hand, capped and decompressed
+//! bodies, and network errors sorted into [`FailureKind`]s.
+
+use crate::check::outcome::{Failure, FailureKind, Hop};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
+use url::Url;
+
+/// What the engine must know to build the HTTP client.
+#[derive(Debug, Clone)]
+pub(crate) struct ClientSettings<'a> {
+    pub user_agent: &'a str,
+    pub per_host: usize,
+    pub connect_timeout: Duration,
+}
+
+/// Building the HTTP client failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot build the HTTP client")]
+    Client(#[source] reqwest::Error),
+    #[error("invalid User-Agent {0:?}")]
+    UserAgent(String),
+}
+
+/// Builds the client: rustls with the platform verifier, no automatic redirects, no automatic
+/// decompression (bodies are decoded here, under the cap).
+pub(crate) fn build_client(settings: &ClientSettings<'_>) -> Result<reqwest::Client, EngineError> {
+    // Another part of the process may have installed a provider first; either one verifies.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let user_agent = HeaderValue::from_str(settings.user_agent)
+        .map_err(|_| EngineError::UserAgent(settings.user_agent.to_owned()))?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT,
+        HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+    );
+    headers.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("gzip, deflate, br"),
+    );
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(settings.per_host)
+        .connect_timeout(settings.connect_timeout)
+        .build()
+        .map_err(EngineError::Client)
+}
+
+/// Limits for one attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+}
+
+/// What one attempt saw. Filled as the attempt goes, so that a timeout keeps the chain so far.
+#[derive(Debug, Default)]
+pub(crate) struct Attempt {
+    pub chain: Vec<Hop>,
+    pub url: String,
+    pub status: Option<u16>,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub truncated: bool,
+    pub wire_bytes: u64,
+    pub failure: Option<Failure>,
+    pub got_http_answer: bool,
+    /// Requests sent in this attempt (one per hop).
+    pub requests: u64,
+}
+
+impl Attempt {
+    /// The `Retry-After` of the final answer, as a wait from now.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let when = httpdate::parse_http_date(value).ok()?;
+        Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    }
+
+    /// Whether the answer's headers betray a bot challenge (Cloudflare's `cf-mitigated`).
+    pub fn challenge(&self) -> bool {
+        self.headers
+            .get("cf-mitigated")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("challenge"))
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    fn fail(&mut self, kind: FailureKind, message: impl Into<String>) {
+        self.failure = Some(Failure {
+            kind,
+            message: message.into(),
+        });
+    }
+}
+
+/// The conditional-request validators sent with a request.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Validators<'a> {
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+}
+
+/// Fetches `start`, following redirects, reading the body of a final 2xx answer. Never fails:
+/// everything that goes wrong lands in `attempt.failure`. The caller bounds the time.
+pub(crate) async fn fetch(
+    client: &reqwest::Client,
+    start: &str,
+    validators: Validators<'_>,
+    limits: Limits,
+    attempt: &mut Attempt,
+) {
+    attempt.url = start.to_owned();
+    let mut url = match Url::parse(start) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            attempt.fail(
+                FailureKind::BadRedirect,
+                format!("not an http(s) URL: {start}"),
+            );
+            return;
+        }
+    };
+    let mut seen: HashSet<Url> = HashSet::from([url.clone()]);
+    loop {
+        attempt.url = url.to_string();
+        let mut request = client.get(url.clone());
+        if let Some(etag) = validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, date);
+        }
+        attempt.requests += 1;
+        let mut response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let (kind, message) = describe_error(&e);
+                attempt.fail(kind, message);
+                return;
+            }
+        };
+        let status = response.status().as_u16();
+        attempt.got_http_answer = true;
+        attempt.status = Some(status);
+        attempt.chain.push(Hop {
+            url: url.to_string(),
+            status,
+        });
+        attempt.headers = std::mem::take(response.headers_mut());
+        if (300..400).contains(&status) && status != 304 {
+            let Some(location) = attempt.headers.get(header::LOCATION) else {
+                return;
+            };
+            let hops = attempt.chain.len();
+            let target = location
+                .to_str()
+                .ok()
+                .and_then(|l| url.join(l.trim()).ok());
+            let Some(target) = target else {
+                let shown = String::from_utf8_lossy(location.as_bytes()).into_owned();
+                attempt.fail(
+                    FailureKind::BadRedirect,
+                    format!("unusable redirect Location {shown:?}"),
+                );
+                return;
+            };
+            if !matches!(target.scheme(), "http" | "https") {
+                attempt.fail(
+                    FailureKind::BadRedirect,
+                    format!("redirect to non-http(s) URL {target}"),
+                );
+                return;
+            }
+            if seen.contains(&target) {
+                attempt.fail(
+                    FailureKind::RedirectLoop,
+                    format!("redirect loop after {hops} hops"),
+                );
+                return;
+            }
+            if hops > limits.max_redirects {
+                attempt.fail(
+                    FailureKind::RedirectLoop,
+                    format!("more than {} redirects", limits.max_redirects),
+                );
+                return;
+            }
+            seen.insert(target.clone());
+            url = target;
+            continue;
+        }
+        if (200..300).contains(&status) {
+            read_body(&mut response, limits.max_body_bytes, attempt).await;
+        }
+        return;
+    }
+}
+
+/// Reads the body up to the cap, both on the wire and decompressed.
+async fn read_body(response: &mut reqwest::Response, cap: u64, attempt: &mut Attempt) {
+    let encoding = attempt
+        .header(header::CONTENT_ENCODING)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut decoder = Decoder::new(encoding.trim(), cap);
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                let (kind, message) = describe_error(&e);
+                attempt.fail(kind, message);
+                break;
+            }
+        };
+        let room = cap.saturating_sub(attempt.wire_bytes);
+        let take = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        attempt.wire_bytes += take as u64;
+        match decoder.write(&chunk[..take]) {
+            Step::More if take == chunk.len() => {}
+            Step::More | Step::Full => {
+                attempt.truncated = true;
+                break;
+            }
+            Step::Undecodable => break,
+        }
+    }
+    let out = decoder.finish();
+    attempt.truncated |= out.full;
+    attempt.body = out.bytes;
+}
+
+/// A sink that keeps at most `cap` bytes and then refuses, so a decoder stops expanding.
+#[derive(Debug)]
+struct CapWriter {
+    bytes: Vec<u8>,
+    cap: usize,
+    full: bool,
+}
+
+impl Write for CapWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = self.cap - self.bytes.len();
+        if buf.len() > room {
+            self.bytes.extend_from_slice(&buf[..room]);
+            self.full = true;
+            return Err(io::Error::other("body cap reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Step {
+    More,
+    Full,
+    Undecodable,
+}
+
+/// The body decoder picked from `Content-Encoding`. `deflate` is decided on the first bytes,
+/// because servers send both zlib-wrapped and raw deflate under that name.
+enum Decoder {
+    Identity(CapWriter),
+    Gzip(flate2::write::MultiGzDecoder<CapWriter>),
+    DeflatePending(CapWriter, Vec<u8>),
+    Zlib(flate2::write::ZlibDecoder<CapWriter>),
+    Deflate(flate2::write::DeflateDecoder<CapWriter>),
+    Brotli(Box<brotli::DecompressorWriter<CapWriter>>),
+}
+
+impl Decoder {
+    fn new(encoding: &str, cap: u64) -> Decoder {
+        let sink = CapWriter {
+            bytes: Vec::new(),
+            cap: usize::try_from(cap).unwrap_or(usize::MAX),
+            full: false,
+        };
+        match encoding {
+            "gzip" | "x-gzip" => Decoder::Gzip(flate2::write::MultiGzDecoder::new(sink)),
+            "deflate" => Decoder::DeflatePending(sink, Vec::new()),
+            "br" => Decoder::Brotli(Box::new(brotli::DecompressorWriter::new(sink, 8192))),
+            _ => Decoder::Identity(sink),
+        }
+    }
+
+    fn sink(&self) -> &CapWriter {
+        match self {
+            Decoder::Identity(w) | Decoder::DeflatePending(w, _) => w,
+            Decoder::Gzip(d) => d.get_ref(),
+            Decoder::Zlib(d) => d.get_ref(),
+            Decoder::Deflate(d) => d.get_ref(),
+            Decoder::Brotli(d) => d.get_ref(),
+        }
+    }
+
+    fn write(&mut self, data: &[u8]) -> Step {
+        if let Decoder::DeflatePending(_, head) = self {
+            head.extend_from_slice(data);
+            if head.len() < 2 {
+                return Step::More;
+            }
+            if let Decoder::DeflatePending(sink, head) =
+                std::mem::replace(self, Decoder::Identity(empty_sink()))
+            {
+                let zlib = head[0] & 0x0f == 8 && u16::from_be_bytes([head[0], head[1]]) % 31 == 0;
+                *self = if zlib {
+                    Decoder::Zlib(flate2::write::ZlibDecoder::new(sink))
+                } else {
+                    Decoder::Deflate(flate2::write::DeflateDecoder::new(sink))
+                };
+                return self.write(&head);
+            }
+        }
+        let result = match self {
+            Decoder::Identity(w) => w.write_all(data),
+            Decoder::Gzip(d) => d.write_all(data),
+            Decoder::Zlib(d) => d.write_all(data),
+            Decoder::Deflate(d) => d.write_all(data),
+            Decoder::Brotli(d) => d.write_all(data),
+            Decoder::DeflatePending(..) => Ok(()),
+        };
+        match result {
+            Ok(()) => Step::More,
+            Err(_) if self.sink().full => Step::Full,
+            Err(_) => Step::Undecodable,
+        }
+    }
+
+    /// Flushes what the decoder still holds and hands back the body.
+    fn finish(self) -> CapWriter {
+        match self {
+            Decoder::Identity(w) => w,
+            Decoder::DeflatePending(mut w, head) => {
+                // Too short to tell the framing: keep the bytes as they came.
+                let _ = w.write_all(&head);
+                w
+            }
+            Decoder::Gzip(mut d) => {
+                let _ = d.try_finish();
+                std::mem::replace(d.get_mut(), empty_sink())
+            }
+            Decoder::Zlib(mut d) => {
+                let _ = d.try_finish();
+                std::mem::replace(d.get_mut(), empty_sink())
+            }
+            Decoder::Deflate(mut d) => {
+                let _ = d.try_finish();
+                std::mem::replace(d.get_mut(), empty_sink())
+            }
+            Decoder::Brotli(mut d) => {
+                let _ = d.close();
+                std::mem::replace(d.get_mut(), empty_sink())
+            }
+        }
+    }
+}
+
+fn empty_sink() -> CapWriter {
+    CapWriter {
+        bytes: Vec::new(),
+        cap: 0,
+        full: false,
+    }
+}
+
+/// Sorts a client error into a failure kind with a short human message, from the error's
+/// source chain (reqwest wraps hyper, which wraps io and rustls errors).
+pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
+    if error.is_timeout() {
+        return (FailureKind::Timeout, "timed out".to_owned());
+    }
+    let mut texts = Vec::new();
+    let mut io_kind = None;
+    let mut tls = None;
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        texts.push(e.to_string());
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            tls.get_or_insert_with(|| r.to_string());
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            io_kind.get_or_insert(io.kind());
+            // io::Error::source skips the wrapped error itself, so look at it here.
+            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                tls.get_or_insert_with(|| r.to_string());
+            }
+        }
+        current = e.source();
+    }
+    let all = texts.join(": ");
+    let lower = all.to_ascii_lowercase();
+    if let Some(message) = tls {
+        return (FailureKind::Tls, format!("TLS error: {message}"));
+    }
+    if [
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no address associated",
+        "nodename nor servname",
+        "temporary failure in name resolution",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+    {
+        return (FailureKind::Dns, "host name does not resolve".to_owned());
+    }
+    match io_kind {
+        Some(io::ErrorKind::ConnectionRefused) => {
+            return (FailureKind::Connect, "connection refused".to_owned());
+        }
+        Some(io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable) => {
+            return (FailureKind::Connect, "host unreachable".to_owned());
+        }
+        Some(
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof,
+        ) => return (FailureKind::Reset, "connection reset".to_owned()),
+        Some(io::ErrorKind::TimedOut) => {
+            return (FailureKind::Timeout, "connection timed out".to_owned());
+        }
+        _ => {}
+    }
+    if lower.contains("certificate") || lower.contains("tls handshake") {
+        return (FailureKind::Tls, format!("TLS error: {all}"));
+    }
+    if lower.contains("connection closed") || lower.contains("connection reset") {
+        return (FailureKind::Reset, "connection closed mid-answer".to_owned());
+    }
+    if error.is_connect() {
+        return (FailureKind::Connect, format!("cannot connect: {all}"));
+    }
+    (FailureKind::Protocol, format!("HTTP error: {all}"))
+}

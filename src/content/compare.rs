@@ -1,0 +1,94 @@
+//! Comparing normalised texts: word-level similarity, words added and removed, diff excerpts.
+
+use similar::TextDiff;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Most lines of unified diff kept for a report.
+pub const MAX_DIFF_LINES: usize = 15;
+
+/// The longest a diff excerpt may take; past it the excerpt is coarser, never missing.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
+
+fn word_counts(text: &str) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Word-level similarity, 0.0–1.0: the share of words (counted with repeats, case-insensitive)
+/// the two texts have in common (the Dice coefficient of their word multisets). Linear in the
+/// size of the texts and deterministic; moving a paragraph is not a change. Two empty texts are
+/// identical (1.0).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let (ca, cb) = (word_counts(a), word_counts(b));
+    let total: usize = ca.values().sum::<usize>() + cb.values().sum::<usize>();
+    if total == 0 {
+        return 1.0;
+    }
+    let common: usize = ca
+        .iter()
+        .map(|(w, n)| (*n).min(cb.get(w).copied().unwrap_or(0)))
+        .sum();
+    2.0 * common as f64 / total as f64
+}
+
+/// Words in `new` and not in `old`, and the reverse (counted with repeats): (added, removed).
+pub fn word_delta(old: &str, new: &str) -> (usize, usize) {
+    let (co, cn) = (word_counts(old), word_counts(new));
+    let surplus = |a: &HashMap<String, usize>, b: &HashMap<String, usize>| -> usize {
+        a.iter()
+            .map(|(w, n)| n.saturating_sub(b.get(w).copied().unwrap_or(0)))
+            .sum()
+    };
+    (surplus(&cn, &co), surplus(&co, &cn))
+}
+
+/// The first [`MAX_DIFF_LINES`] lines of a unified diff (one line of context) from `old` to
+/// `new`, without trailing newlines; empty when they are equal.
+pub fn diff_excerpt(old: &str, new: &str) -> Vec<String> {
+    let diff = TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new);
+    diff.unified_diff()
+        .context_radius(1)
+        .to_string()
+        .lines()
+        .filter(|l| !l.starts_with("\\ No newline"))
+        .take(MAX_DIFF_LINES)
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_of_equal_disjoint_and_partial_texts() {
+        assert_eq!(similarity("a b c", "A  b\nc"), 1.0);
+        assert_eq!(similarity("", ""), 1.0);
+        assert_eq!(similarity("a b", ""), 0.0);
+        assert_eq!(similarity("a b", "c d"), 0.0);
+        assert!((similarity("a b c d", "a b c e") - 0.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn counts_words_added_and_removed() {
+        assert_eq!(word_delta("a b c c", "a c d e"), (2, 2));
+    }
+
+    #[test]
+    fn diff_excerpt_is_a_short_unified_diff() {
+        let old = (0..40).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n");
+        let new = old.replace("line 5", "line five").replace("line 30", "gone");
+        let excerpt = diff_excerpt(&old, &new);
+        assert_eq!(excerpt[0], "@@ -5,3 +5,3 @@");
+        assert!(excerpt.contains(&"-line 5".to_string()));
+        assert!(excerpt.contains(&"+line five".to_string()));
+        assert!(excerpt.len() <= MAX_DIFF_LINES);
+        assert!(diff_excerpt("same", "same").is_empty());
+    }
+}

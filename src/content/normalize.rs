@@ -1,0 +1,223 @@
+//! Normalisation of extracted text: NFKC, whitespace, one sentence per line, and the removal of
+//! noise that changes on every visit (dates, times, copyright years, tokens and nonces).
+
+use regex::Regex;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Lines longer than this many characters are wrapped at a word boundary, so diffs stay short.
+pub const WRAP_WIDTH: usize = 100;
+
+/// Shortest run of letters and digits (or hex, or base64) taken for a random token.
+pub const MIN_TOKEN_LEN: usize = 20;
+
+/// Normalises one run of text: NFKC, invisible characters dropped, whitespace collapsed.
+pub fn inline(s: &str) -> String {
+    let nfkc: String = s
+        .nfkc()
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'))
+        .collect();
+    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Turns blocks of text (one per block element or paragraph) into the lines of a snapshot: one
+/// sentence per line, long ones wrapped, noise removed, lines matching `ignore` dropped.
+pub fn lines(blocks: &[String], ignore: &[Regex]) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in blocks {
+        let block = inline(block);
+        for sentence in sentences(&block) {
+            if is_noise_line(&sentence) || ignore.iter().any(|re| re.is_match(&sentence)) {
+                continue;
+            }
+            let cleaned = strip_noise(&sentence);
+            if cleaned.chars().any(char::is_alphanumeric) {
+                out.extend(wrap(&cleaned, WRAP_WIDTH));
+            }
+        }
+    }
+    out
+}
+
+/// Compiles `watch.ignore`; a pattern that does not compile is left out (validation reports it).
+pub fn ignore_patterns(patterns: &[String]) -> Vec<Regex> {
+    patterns.iter().filter_map(|p| Regex::new(p).ok()).collect()
+}
+
+const ABBREVIATIONS: [&str; 12] = [
+    "mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.", "fig.", "u.s.",
+];
+
+/// Splits normalised text after `.`, `!` or `?` when the next word starts a sentence.
+fn sentences(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        current.push(word);
+        let ends = word
+            .trim_end_matches(['"', '\'', '”', '’', ')', ']'])
+            .ends_with(['.', '!', '?']);
+        let next_starts = words.get(i + 1).is_some_and(|next| {
+            next.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"'“‘(".contains(c))
+        });
+        let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+        if ends && next_starts && !abbreviation {
+            out.push(current.join(" "));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}
+
+/// Greedy word wrap at `width` characters; a single longer word stays whole.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+static NOISE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:last|page|site|content)\s+(?:updated|reviewed|modified|revised|changed)\b|^(?:updated|reviewed|modified|revised|last update)\s*(?:on\b|:)",
+    )
+    .expect("noise-line pattern")
+});
+
+/// Lines that only say when the page was last touched.
+fn is_noise_line(line: &str) -> bool {
+    NOISE_LINE.is_match(line)
+}
+
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+
+static DATES_AND_TIMES: LazyLock<Regex> = LazyLock::new(|| {
+    let patterns = [
+        r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+            .to_string(),
+        r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b".to_string(),
+        format!(r"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"),
+        format!(r"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+\d{{4}}\b"),
+        format!(r"\b{MONTH}\.?\s+\d{{4}}\b"),
+        r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?".to_string(),
+    ];
+    Regex::new(&format!("(?i){}", patterns.join("|"))).expect("date pattern")
+});
+
+static COPYRIGHT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)©|\(c\)|\bcopyright\b").expect("copyright pattern"));
+
+static YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:19|20)\d{2}\b(?:\s*[-–—]\s*\b(?:19|20)\d{2}\b)?").expect("year pattern")
+});
+
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"[A-Za-z0-9_+/=-]{{{MIN_TOKEN_LEN},}}")).expect("token pattern")
+});
+
+/// Removes dates, times, copyright years and long random strings from one line.
+pub fn strip_noise(line: &str) -> String {
+    let line = DATES_AND_TIMES.replace_all(line, "");
+    let line = if COPYRIGHT.is_match(&line) {
+        YEAR.replace_all(&line, "").into_owned()
+    } else {
+        line.into_owned()
+    };
+    let line = TOKEN.replace_all(&line, |caps: &regex::Captures| {
+        let token = &caps[0];
+        let letters = token.chars().any(|c| c.is_ascii_alphabetic());
+        let digits = token.chars().any(|c| c.is_ascii_digit());
+        if letters && digits {
+            String::new()
+        } else {
+            token.to_string()
+        }
+    });
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Vec<String> {
+        lines(&[text.to_string()], &[])
+    }
+
+    #[test]
+    fn splits_sentences_and_collapses_whitespace() {
+        assert_eq!(
+            one("  First   sentence.  Second one!\n Third? e.g. this stays"),
+            vec!["First sentence.", "Second one!", "Third? e.g. this stays"]
+        );
+    }
+
+    #[test]
+    fn applies_nfkc_and_drops_invisible_characters() {
+        assert_eq!(one("ﬁle\u{00A0}name\u{200B}s"), vec!["file names"]);
+    }
+
+    #[test]
+    fn removes_dates_times_and_copyright_years() {
+        assert_eq!(strip_noise("Generated 2026-11-28T10:15:00Z by us"), "Generated by us");
+        assert_eq!(strip_noise("Posted March 3, 2024 at 10:15 am"), "Posted at");
+        assert_eq!(strip_noise("Posted 3 March 2024"), "Posted");
+        assert_eq!(strip_noise("As of 11/28/2026"), "As of");
+        assert_eq!(strip_noise("© 2019–2026 Example Org"), "© Example Org");
+        assert_eq!(strip_noise("Founded in 1999"), "Founded in 1999");
+    }
+
+    #[test]
+    fn removes_long_random_strings_but_keeps_long_words() {
+        assert_eq!(
+            strip_noise("token a9F3kLm2Qx8ZpR4tYv7WbN1c end"),
+            "token end"
+        );
+        assert_eq!(
+            strip_noise("hex 3f2a9c0d1e4b5a6f7c8d9e0f1a2b3c4d end"),
+            "hex end"
+        );
+        assert_eq!(
+            strip_noise("internationalization-and-localization"),
+            "internationalization-and-localization"
+        );
+    }
+
+    #[test]
+    fn drops_last_updated_lines_and_ignored_lines() {
+        let ignore = ignore_patterns(&["(?i)visitors today".to_string(), "(".to_string()]);
+        let blocks = vec![
+            "Last updated: yesterday".to_string(),
+            "Page reviewed by staff".to_string(),
+            "1234 visitors today".to_string(),
+            "Real content.".to_string(),
+        ];
+        assert_eq!(lines(&blocks, &ignore), vec!["Real content."]);
+    }
+
+    #[test]
+    fn wraps_long_sentences_at_word_boundaries() {
+        let long = "word ".repeat(50);
+        let wrapped = one(&long);
+        assert!(wrapped.len() > 1);
+        assert!(wrapped.iter().all(|l| l.chars().count() <= WRAP_WIDTH));
+        assert_eq!(wrapped.join(" "), long.trim());
+    }
+}
