@@ -137,7 +137,7 @@ pub async fn run(
 ) -> Result<AuditEnd, AuditError> {
     let selected = select(catalog, &config.only, config.shard)?;
     let mut baseline = Baseline::load(out_dir)?;
-    let mut snapshots = Snapshots::default();
+    let mut snapshots = Snapshots::new(out_dir);
     let started_at = jiff::Timestamp::now();
     progress.start(selected.len());
 

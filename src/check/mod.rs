@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod engine;
 pub mod http;
+pub mod audit;
 pub mod outcome;
 
 pub use classify::classify;

@@ -1,0 +1,312 @@
+//! `linkwatch check` end to end: the real binary against servers started on 127.0.0.1, one
+//! behaviour per resource, each asserting its status and evidence in `links.csv`.
+
+mod common;
+mod support;
+
+use common::{Project, check_in, res, snapshot_dir, stderr, stdout};
+use std::time::Duration;
+use support::{Reply, TestServer};
+
+/// Runs the binary off the async runtime, so the test servers keep answering meanwhile.
+async fn check(project: &Project, args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let dir = project.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        check_in(&dir, &args)
+    })
+    .await
+    .unwrap()
+}
+
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/nothing-listens")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_behaviour_gets_its_status_and_evidence() {
+    let server = TestServer::start().await;
+    let tls = TestServer::start_tls().await;
+    server.route("/ok", Reply::html("<title>Fine</title><p>fine</p>"));
+    server.route("/gone404", Reply::status(404));
+    server.route("/gone410", Reply::status(410));
+    server.route("/m301", Reply::redirect(301, "/ok"));
+    server.route("/m308", Reply::redirect(308, "/m301b"));
+    server.route("/m301b", Reply::redirect(301, "/ok"));
+    server.route("/t302", Reply::redirect(302, "/ok"));
+    server.route("/loop-a", Reply::redirect(302, "/loop-b"));
+    server.route("/loop-b", Reply::redirect(302, "/loop-a"));
+    server.route("/nohead", Reply::html("<p>no head</p>").rejecting_head());
+    server.route(
+        "/flaky",
+        Reply::sequence([Reply::status(503), Reply::html("<p>back</p>")]),
+    );
+    server.route(
+        "/busy-secs",
+        Reply::sequence([
+            Reply::status(429).header("Retry-After", "1"),
+            Reply::html("<p>calm</p>"),
+        ]),
+    );
+    let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    server.route(
+        "/busy-date",
+        Reply::sequence([
+            Reply::status(503).header("Retry-After", &soon),
+            Reply::html("<p>calm</p>"),
+        ]),
+    );
+    server.route("/e401", Reply::status(401));
+    server.route("/e403", Reply::status(403));
+    server.route("/e403-accepted", Reply::status(403));
+    server.route(
+        "/challenge",
+        Reply::status(403).header("cf-mitigated", "challenge"),
+    );
+    server.route("/slow", Reply::html("<p>late</p>").after(Duration::from_secs(5)));
+    server.route("/endless", Reply::Endless);
+    server.route(
+        "/drip",
+        Reply::Drip {
+            body: vec![b'x'; 10_000],
+            every: Duration::from_millis(50),
+        },
+    );
+    server.route("/bomb", Reply::gzip_bomb(64 * 1024 * 1024));
+    server.route("/reset", Reply::Reset);
+    server.route(
+        "/latin1",
+        Reply::bytes(
+            "text/html; charset=windows-1252",
+            b"<title>Caf\xe9</title><p>Caf\xe9 cr\xe8me</p>",
+        ),
+    );
+    server.route("/to-file", Reply::redirect(302, "file:///etc/passwd"));
+    server.route("/to-ftp", Reply::redirect(301, "ftp://files.example.org/pub/"));
+    server.route("/e500", Reply::status(500));
+
+    let s = |p: &str| server.url(p);
+    let project = Project::new(&[
+        res("ok", s("/ok")),
+        res("gone-404", s("/gone404")),
+        res("gone-410", s("/gone410")),
+        res("moved-301", s("/m301")),
+        res("moved-308-chain", s("/m308")),
+        res("temp-302", s("/t302")),
+        res("loop", s("/loop-a")),
+        res("rejects-head", s("/nohead")),
+        res("flaky-5xx", s("/flaky")),
+        res("busy-seconds", s("/busy-secs")),
+        res("busy-date", s("/busy-date")),
+        res("unauthorized", s("/e401")),
+        res("forbidden", s("/e403")),
+        res("forbidden-accepted", s("/e403-accepted")).with("[resource.watch]\naccept = [403]"),
+        res("challenge", s("/challenge")),
+        res("slow", s("/slow")),
+        res("endless", s("/endless")),
+        res("drip", s("/drip")),
+        res("bomb", s("/bomb")),
+        res("reset", s("/reset")),
+        res("refused", refused_url()),
+        res("no-such-host", "http://no-such-host.invalid/page"),
+        res("bad-cert", tls.url("/")),
+        res("latin1", s("/latin1")),
+        res("to-file", s("/to-file")),
+        res("to-ftp", s("/to-ftp")),
+        res("server-error", s("/e500")),
+        res("skipped", s("/never")).with("[resource.watch]\nskip = \"requires login\""),
+    ]);
+
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(1), "broken links make check exit 1: {}", stderr(&out));
+    assert!(stdout(&out).starts_with("checked 28 links in "), "{}", stdout(&out));
+
+    let expect = |id: &str, status: &str, http: &str, detail_has: &str| {
+        let row = project.row(id);
+        assert_eq!(row["status"], status, "{id}: {row:?}");
+        assert_eq!(row["http_status"], http, "{id}: {row:?}");
+        assert!(
+            row["detail"].to_lowercase().contains(&detail_has.to_lowercase()),
+            "{id}: detail {:?} lacks {detail_has:?}",
+            row["detail"]
+        );
+        assert!(row["checked_at"].ends_with('Z'), "{id}: {row:?}");
+        row
+    };
+
+    let ok = expect("ok", "ok", "200", "200 OK");
+    assert_eq!(ok["final_url"], s("/ok"));
+    assert_eq!(ok["attempts"], "1");
+    expect("gone-404", "broken", "404", "404 Not Found");
+    expect("gone-410", "broken", "410", "410 Gone");
+    let moved = expect("moved-301", "moved", "200", "permanent redirect (301)");
+    assert_eq!(moved["final_url"], s("/ok"));
+    assert_eq!(moved["redirects"], format!("301 {} -> 200 {}", s("/m301"), s("/ok")));
+    let chain = expect("moved-308-chain", "moved", "200", "permanent redirect");
+    assert_eq!(
+        chain["redirects"],
+        format!("308 {} -> 301 {} -> 200 {}", s("/m308"), s("/m301b"), s("/ok"))
+    );
+    let temp = expect("temp-302", "ok", "200", "temporary redirect (302)");
+    assert_eq!(temp["final_url"], s("/ok"));
+    expect("loop", "broken", "", "loop");
+    expect("rejects-head", "ok", "200", "200");
+    assert!(
+        server.requests().iter().all(|r| r.method == "GET"),
+        "linkwatch sends GET only, never HEAD"
+    );
+    assert_eq!(expect("flaky-5xx", "ok", "200", "200")["attempts"], "2");
+    assert_eq!(expect("busy-seconds", "ok", "200", "200")["attempts"], "2");
+    assert_eq!(expect("busy-date", "ok", "200", "200")["attempts"], "2");
+    let waited = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/busy-date")
+        .map(|r| r.at)
+        .collect::<Vec<_>>();
+    assert_eq!(waited.len(), 2);
+    assert!(
+        waited[1].duration_since(waited[0]).unwrap() >= Duration::from_millis(900),
+        "the retry waited for the Retry-After date"
+    );
+    expect("unauthorized", "blocked", "401", "401");
+    expect("forbidden", "blocked", "403", "403 Forbidden");
+    expect("forbidden-accepted", "ok", "403", "accepted");
+    expect("challenge", "blocked", "403", "challenge");
+    expect("slow", "failing", "", "timed out");
+    let endless = project.row("endless");
+    assert!(
+        ["ok", "failing"].contains(&endless["status"].as_str()),
+        "endless body ends bounded: {endless:?}"
+    );
+    if endless["status"] == "ok" {
+        assert!(endless["bytes"].parse::<u64>().unwrap() <= linkwatch::MAX_BODY_BYTES);
+    }
+    expect("drip", "failing", "", "timed out");
+    let bomb = project.row("bomb");
+    assert!(
+        bomb["bytes"].parse::<u64>().unwrap_or(0) <= linkwatch::MAX_BODY_BYTES,
+        "decompression stops at the cap: {bomb:?}"
+    );
+    expect("reset", "failing", "", "");
+    expect("refused", "failing", "", "refused");
+    expect("no-such-host", "broken", "", "");
+    expect("bad-cert", "broken", "", "certificate");
+    let latin1 = expect("latin1", "ok", "200", "200");
+    assert_eq!(latin1["content_type"], "text/html; charset=windows-1252");
+    expect("to-file", "broken", "", "file:");
+    expect("to-ftp", "broken", "", "ftp:");
+    let e500 = expect("server-error", "failing", "500", "500 Internal Server Error");
+    assert_eq!(e500["attempts"], "2");
+    expect("skipped", "skipped", "", "requires login");
+    assert_eq!(server.hits("/never"), 0);
+
+    let report = std::fs::read_to_string(project.reports().join("report.md")).unwrap();
+    assert!(report.starts_with("# Link audit: Test toolkit\n"), "{report}");
+    assert!(report.contains("### `broken`"), "{report}");
+    assert!(report.contains(&format!("update the URL to <{}>", s("/ok"))), "{report}");
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.reports().join("results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results["schema_version"], 1);
+    assert_eq!(results["outcomes"].as_array().unwrap().len(), 28);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_host_limit_holds_under_load() {
+    let server = TestServer::start().await;
+    server.route("/p", Reply::html("<p>x</p>").after(Duration::from_millis(150)));
+    let resources: Vec<_> = (0..12)
+        .map(|i| res(&format!("page-{i}"), format!("{}?n={i}", server.url("/p"))))
+        .collect();
+    let project = Project::new(&resources);
+    let out = check(&project, &["--per-host", "2", "--concurrency", "10"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(server.hits("/p"), 12, "one request per link");
+    let max = server.max_concurrent();
+    assert!(max <= 2, "at most 2 requests at once to one host, saw {max}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_run_exits_3_and_leaves_reports_untouched() {
+    let project = Project::new(&[
+        res("refused", refused_url()),
+        res("no-dns", "http://nowhere.invalid/"),
+    ]);
+    let reports = project.reports();
+    std::fs::create_dir_all(reports.join("snapshots")).unwrap();
+    std::fs::write(reports.join("links.csv"), "id,status\nold,ok\n").unwrap();
+    std::fs::write(reports.join("state.json"), "{\"keep\": true}\n").unwrap();
+    std::fs::write(reports.join("snapshots").join("old.txt"), "old text\n").unwrap();
+    let before = snapshot_dir(&reports);
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the network looks unavailable"), "{}", stderr(&out));
+    assert_eq!(snapshot_dir(&reports), before, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_on_decides_the_exit_code_and_settings_file_yields_to_flags() {
+    let server = TestServer::start().await;
+    server.route("/ok", Reply::html("<p>ok</p>"));
+    server.route("/old", Reply::redirect(301, "/ok"));
+    let project = Project::new(&[res("ok", server.url("/ok")), res("old", server.url("/old"))]);
+
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "moved is not in the default --fail-on");
+
+    let out = check(&project, &["--fail-on", "moved,broken"]).await;
+    assert_eq!(out.status.code(), Some(1));
+
+    std::fs::write(
+        project.path().join("linkwatch.toml"),
+        "fail-on = [\"moved\"]\nout = \"audit\"\n",
+    )
+    .unwrap();
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(project.path().join("audit").join("links.csv").exists());
+    let out = check(&project, &["--fail-on", "broken"]).await;
+    assert_eq!(out.status.code(), Some(0), "the flag wins over linkwatch.toml");
+
+    let out = check(&project, &["--fail-on", "gone"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown status \"gone\""), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_selects_by_folder_id_or_tag_and_refuses_a_selector_matching_nothing() {
+    let server = TestServer::start().await;
+    server.route("/a", Reply::html("<p>a</p>"));
+    let project = Project::new(&[
+        res("alpha", server.url("/a")),
+        res("beta", server.url("/a")),
+        res("gamma", server.url("/a")).in_folder("docs"),
+    ]);
+    let ids = |p: &Project| {
+        let mut ids: Vec<String> = p.links().into_iter().map(|r| r["id"].clone()).collect();
+        ids.sort();
+        ids
+    };
+    check(&project, &["--only", "docs"]).await;
+    assert_eq!(ids(&project), ["gamma"]);
+    check(&project, &["--only", "alpha", "--only", "tag-beta"]).await;
+    assert_eq!(ids(&project), ["alpha", "beta"]);
+    let out = check(&project, &["--only", "nope"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--only \"nope\" matches no"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_catalog_stops_check_with_exit_2() {
+    let project = Project::new(&[res("bad", "not a url")]);
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("web.toml"), "{}", stderr(&out));
+    assert!(!project.reports().exists(), "nothing was written");
+}
