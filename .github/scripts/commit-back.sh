@@ -26,15 +26,21 @@ git_remote() {
   fi
 }
 
-git add --all -- "$out"
+# The bot is the author of the audit's commit and the committer of a rebase of it.
+export GIT_AUTHOR_NAME='github-actions[bot]' GIT_COMMITTER_NAME='github-actions[bot]'
+export GIT_AUTHOR_EMAIL='41898282+github-actions[bot]@users.noreply.github.com'
+export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+
+# No reports written and none tracked: nothing to add (git add would reject the pathspec).
+if [[ -e "$out" ]] || git ls-files --error-unmatch -- "$out" >/dev/null 2>&1; then
+  git add --all -- "$out"
+fi
 if git diff --cached --quiet; then
   echo "Nothing changed in $out/: no commit."
   echo "committed=false" >>"$output"
   exit 0
 fi
-git -c user.name='github-actions[bot]' \
-  -c user.email='41898282+github-actions[bot]@users.noreply.github.com' \
-  commit --quiet -m "$message"
+git commit --quiet -m "$message"
 
 for ((i = 1; i <= attempts; i++)); do
   if git_remote push --quiet "$remote" "HEAD:refs/heads/$branch"; then
