@@ -4,6 +4,7 @@
 
 use super::classify::classify;
 use super::engine::{Cancel, CheckConfig, Engine, EngineError, Request};
+use super::shard::Shard;
 use super::{FailureKind, Fetch, Outcome, Status};
 use crate::catalog::{Catalog, Entry};
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, RESULTS_SCHEMA_VERSION};
@@ -22,50 +23,6 @@ pub struct AuditConfig {
     pub shard: Option<Shard>,
     /// Save the baseline after the run; off for pull-request checks, which must not touch it.
     pub save_baseline: bool,
-}
-
-/// One of N stable slices of a catalog (`--shard K/N`, K from 1). Resources are grouped by host,
-/// so every link to one host lands in the same shard and per-host limits still hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Shard {
-    pub index: u32,
-    pub count: u32,
-}
-
-impl Shard {
-    /// Whether the resource at `url` belongs to this shard. The slice depends only on the host
-    /// (lowercased) and N, never on the catalog's order or size.
-    pub fn contains(&self, url: &str) -> bool {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .unwrap_or_default();
-        let hash = blake3::hash(host.as_bytes());
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&hash.as_bytes()[..8]);
-        u64::from_le_bytes(first) % u64::from(self.count) == u64::from(self.index - 1)
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("{s:?} is not a shard: expected K/N with 1 <= K <= N, e.g. 2/4");
-        let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let index: u32 = k.trim().parse().map_err(|_| bad())?;
-        let count: u32 = n.trim().parse().map_err(|_| bad())?;
-        if index == 0 || count == 0 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
 }
 
 /// Receives the audit's progress; the binary draws a progress bar from it.
@@ -97,6 +54,7 @@ pub enum AuditError {
     #[error(transparent)]
     Report(#[from] report::ReportError),
 }
+
 
 /// The resources an audit covers, in catalog order: all of them, or those whose folder id,
 /// resource id or one of whose tags equals one of `only`, and of those the ones in `shard`. A
@@ -296,40 +254,5 @@ fn checked(
         baseline_at: assessment.baseline_at,
         failing_since: assessment.failing_since,
         change: assessment.change,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_parse_and_refuse_nonsense() {
-        assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
-        for bad in ["0/4", "5/4", "1/0", "2", "a/b", "1/-2"] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn every_url_lands_in_exactly_one_shard_and_hosts_stay_together() {
-        let urls = [
-            "https://a.test/1",
-            "https://A.test/2",
-            "https://b.test/",
-            "http://c.test:8080/x",
-            "https://d.test/y?q=1",
-            "not a url",
-        ];
-        for count in 1..=5 {
-            for url in urls {
-                let owners = (1..=count)
-                    .filter(|&index| Shard { index, count }.contains(url))
-                    .count();
-                assert_eq!(owners, 1, "{url} in {count} shards");
-            }
-            let shard_of = |url| (1..=count).find(|&index| Shard { index, count }.contains(url));
-            assert_eq!(shard_of("https://a.test/1"), shard_of("https://A.test/2"));
-        }
     }
 }

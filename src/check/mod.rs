@@ -5,6 +5,7 @@ pub mod engine;
 pub mod http;
 pub mod audit;
 pub mod outcome;
+pub mod shard;
 
 pub use classify::classify;
 pub use engine::{Cancel, CheckConfig, Engine, EngineError, Request, RunStats};

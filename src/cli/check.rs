@@ -5,6 +5,7 @@ use super::{Exit, config};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use linkwatch::check::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::check::shard::Shard;
 use linkwatch::check::engine::{Cancel, CheckConfig};
 use linkwatch::check::{Outcome, Status};
 use linkwatch::report::AuditResults;
@@ -49,13 +50,13 @@ pub struct Args {
     pub changed_since: Option<String>,
     /// Check only the K-th of N stable slices of the catalog, grouped by host (e.g. 2/4)
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<audit::Shard>,
+    pub shard: Option<Shard>,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
 }
 
-fn parse_status(s: &str) -> Result<Status, String> {
+pub fn parse_status(s: &str) -> Result<Status, String> {
     Status::parse(s.trim()).ok_or_else(|| {
         let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
         format!("unknown status {s:?} (one of: {})", all.join(", "))

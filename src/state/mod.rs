@@ -8,6 +8,7 @@
 
 mod accept;
 mod assess;
+pub mod merge;
 
 pub use accept::{Accepted, Selection, accept};
 pub use assess::{Assessment, assess};
