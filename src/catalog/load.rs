@@ -184,33 +184,29 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
         };
         let stem = other_files.remove(pos);
         files += 1;
-        for resource in loader.resource_file(&dir.join(format!("{stem}.toml")))? {
+        for resource in loader.resource_file(&dir.join(format!("{stem}.toml")), None)? {
             resources.push(Entry {
                 folder: folder.id.clone(),
                 resource,
             });
         }
     }
-    for stem in other_files {
+    let folder_ids: Vec<&str> = folders.iter().map(|(f, _)| f.id.as_str()).collect();
+    for stem in &other_files {
         files += 1;
-        let path = dir.join(format!("{stem}.toml"));
-        loader.resource_file(&path)?;
-        if meta.is_some() {
-            let ids: Vec<&str> = folders.iter().map(|(f, _)| f.id.as_str()).collect();
-            let help = match super::validate::did_you_mean(&stem, ids) {
+        // Without a readable catalog.toml every file would look orphaned: say nothing then.
+        let orphan = meta.is_some().then(|| {
+            match super::validate::did_you_mean(stem, folder_ids.iter().copied()) {
                 Some(id) => format!("did you mean to name it {id}.toml?"),
                 None => format!("add a [[folder]] with id = \"{stem}\" to {CATALOG_FILE}"),
-            };
-            let src = Source::new(path, String::new());
-            loader.diags.push(
-                src.warning(
-                    0..0,
-                    format!("{stem}.toml belongs to no folder; its resources are not loaded"),
-                )
-                .with_help(help),
-            );
-        }
+            }
+        });
+        loader.resource_file(&dir.join(format!("{stem}.toml")), orphan)?;
     }
+    // Grouped by file, in source order, whatever order the checks ran in.
+    loader
+        .diags
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     let meta = meta.map_or_else(
         || CatalogFile {
             title: String::new(),
@@ -283,7 +279,12 @@ impl Loader {
         }
     }
 
-    fn resource_file(&mut self, path: &Path) -> Result<Vec<Resource>, CatalogError> {
+    /// A resource file's valid resources; `orphan` is the help for a file of no folder.
+    fn resource_file(
+        &mut self,
+        path: &Path,
+        orphan: Option<String>,
+    ) -> Result<Vec<Resource>, CatalogError> {
         let src = match read_text(path)? {
             Ok(src) => src,
             Err(diag) => {
@@ -291,6 +292,13 @@ impl Loader {
                 return Ok(Vec::new());
             }
         };
+        if let Some(help) = orphan {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            self.diags.push(
+                src.warning(0..0, format!("{name} belongs to no folder; its resources are not loaded"))
+                    .with_help(help),
+            );
+        }
         let Some(doc) = self.parse(&src) else {
             return Ok(Vec::new());
         };
@@ -507,9 +515,16 @@ impl Loader {
                     if let Some(s) = self.string(src, &f) {
                         match scraper::Selector::parse(s) {
                             Ok(_) => watch.selector = Some(s.to_owned()),
-                            Err(e) => self.diags.push(
-                                src.error(f.value.clone(), format!("invalid CSS selector `{s}`: {e}")),
-                            ),
+                            Err(e) => {
+                                // scraper's text for some errors is an internal name, not advice.
+                                let text = e.to_string();
+                                let why = text.lines().next().filter(|l| !l.starts_with("Unexpected error"));
+                                let msg = match why {
+                                    Some(why) => format!("invalid CSS selector `{s}`: {why}"),
+                                    None => format!("invalid CSS selector `{s}`"),
+                                };
+                                self.diags.push(src.error(f.value.clone(), msg));
+                            }
                         }
                     }
                 }
