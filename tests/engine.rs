@@ -1,0 +1,513 @@
+//! The check engine against real servers on 127.0.0.1: statuses, redirects, retries, caps,
+//! network failures, politeness limits and cancellation.
+
+mod support;
+
+use linkwatch::check::{
+    Cancel, CheckConfig, Engine, FailureKind, Fetch, Request, RunStats, Status, classify,
+};
+use std::time::{Duration, Instant, SystemTime};
+use support::{Reply, TestServer};
+
+fn config() -> CheckConfig {
+    CheckConfig {
+        concurrency: 16,
+        per_host: 4,
+        timeout: Duration::from_secs(1),
+        retries: 2,
+        backoff_base: Duration::from_millis(5),
+        ..CheckConfig::default()
+    }
+}
+
+/// Runs the engine; every finished link's fetch lands at its request's index.
+async fn run(config: CheckConfig, requests: Vec<Request>) -> (Vec<Option<Fetch>>, RunStats) {
+    let engine = Engine::new(config).expect("client builds");
+    let mut done = vec![None; requests.len()];
+    let cancel = Cancel::default();
+    let run = engine.run(requests, &cancel, |i, fetch| done[i] = Some(fetch));
+    let stats = tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("the run finishes");
+    (done, stats)
+}
+
+async fn fetch_with(config: CheckConfig, url: &str) -> Fetch {
+    let (mut done, _) = run(config, vec![Request::new(url)]).await;
+    done.remove(0).expect("the link finished")
+}
+
+async fn fetch(url: &str) -> Fetch {
+    fetch_with(config(), url).await
+}
+
+fn verdict(fetch: &Fetch) -> (Status, String) {
+    classify(fetch, &[])
+}
+
+fn failure_kind(fetch: &Fetch) -> Option<FailureKind> {
+    fetch.failure.as_ref().map(|f| f.kind)
+}
+
+fn statuses(fetch: &Fetch) -> Vec<u16> {
+    fetch.chain.iter().map(|h| h.status).collect()
+}
+
+#[tokio::test]
+async fn page_answering_200_is_ok_with_its_body() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::html("<h1>hi</h1>").header("ETag", "\"v1\""));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(verdict(&fetch), (Status::Ok, "200 OK".to_owned()));
+    assert_eq!(fetch.body, b"<h1>hi</h1>");
+    assert_eq!(fetch.content_type.as_deref(), Some("text/html; charset=utf-8"));
+    assert_eq!(fetch.etag.as_deref(), Some("\"v1\""));
+    assert_eq!((fetch.attempts, fetch.got_http_answer), (1, true));
+    let seen = server.requests();
+    assert_eq!(seen[0].header("accept-encoding"), Some("gzip, deflate, br"));
+    assert!(seen[0].header("user-agent").unwrap_or_default().starts_with("linkwatch/"));
+}
+
+#[tokio::test]
+async fn not_found_and_gone_are_broken_without_retry() {
+    let server = TestServer::start().await;
+    server.route("/gone", Reply::status(410));
+    let missing = fetch(&server.url("/missing")).await;
+    assert_eq!(verdict(&missing), (Status::Broken, "404 Not Found".to_owned()));
+    let gone = fetch(&server.url("/gone")).await;
+    assert_eq!(verdict(&gone), (Status::Broken, "410 Gone".to_owned()));
+    assert_eq!((missing.attempts, gone.attempts), (1, 1));
+    assert_eq!(server.hits("/gone"), 1);
+}
+
+#[tokio::test]
+async fn permanent_redirect_chain_is_moved_and_recorded() {
+    let server = TestServer::start().await;
+    server.route("/old", Reply::redirect(301, "/mid"));
+    server.route("/mid", Reply::redirect(308, &server.url("/new")));
+    server.route("/new", Reply::html("new home"));
+    let fetch = fetch(&server.url("/old")).await;
+    assert_eq!(statuses(&fetch), [301, 308, 200]);
+    assert_eq!(fetch.chain[1].url, server.url("/mid"));
+    assert_eq!(fetch.final_url, server.url("/new"));
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Moved,
+            format!("permanent redirect (308) to {}", server.url("/new"))
+        )
+    );
+}
+
+#[tokio::test]
+async fn temporary_redirect_is_ok_not_moved() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::redirect(302, "landing"));
+    server.route("/landing", Reply::html("welcome"));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(statuses(&fetch), [302, 200]);
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+}
+
+#[tokio::test]
+async fn redirect_loop_is_broken() {
+    let server = TestServer::start().await;
+    server.route("/a", Reply::redirect(302, "/b"));
+    server.route("/b", Reply::redirect(302, "/a"));
+    let fetch = fetch(&server.url("/a")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::RedirectLoop));
+    assert_eq!(
+        verdict(&fetch),
+        (Status::Broken, "redirect loop after 2 hops".to_owned())
+    );
+    assert_eq!(fetch.attempts, 1);
+}
+
+#[tokio::test]
+async fn ten_redirects_are_followed_but_eleven_are_too_many() {
+    let server = TestServer::start().await;
+    for i in 0..11 {
+        server.route(&format!("/r{i}"), Reply::redirect(307, &format!("/r{}", i + 1)));
+    }
+    server.route("/r11", Reply::html("end"));
+    let ten = fetch(&server.url("/r1")).await;
+    assert_eq!((verdict(&ten).0, ten.chain.len()), (Status::Ok, 11));
+    let eleven = fetch(&server.url("/r0")).await;
+    assert_eq!(failure_kind(&eleven), Some(FailureKind::RedirectLoop));
+    assert_eq!(verdict(&eleven).0, Status::Broken);
+}
+
+#[tokio::test]
+async fn server_rejecting_head_is_ok_because_only_get_is_sent() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::html("fine").rejecting_head());
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+    let methods: Vec<String> = server.requests().into_iter().map(|s| s.method).collect();
+    assert_eq!(methods, ["GET"]);
+}
+
+#[tokio::test]
+async fn server_error_then_success_is_ok_after_a_retry() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::sequence([Reply::status(503), Reply::html("back")]),
+    );
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!((verdict(&fetch).0, fetch.attempts), (Status::Ok, 2));
+    assert_eq!(fetch.body, b"back");
+}
+
+#[tokio::test]
+async fn persistent_server_error_is_failing_after_all_retries() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::status(500));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(fetch.attempts, 3);
+    assert_eq!(server.hits("/"), 3);
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Failing,
+            "500 Internal Server Error after 3 attempts".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::sequence([
+            Reply::status(429).header("Retry-After", "1"),
+            Reply::html("ok now"),
+        ]),
+    );
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!((verdict(&fetch).0, fetch.attempts), (Status::Ok, 2));
+    let seen = server.requests();
+    let gap = seen[1].at.duration_since(seen[0].at).expect("ordered");
+    assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
+}
+
+#[tokio::test]
+async fn retry_after_as_http_date_is_honoured() {
+    let server = TestServer::start().await;
+    let not_before = SystemTime::now() + Duration::from_secs(2);
+    let date = httpdate::fmt_http_date(not_before);
+    server.route(
+        "/",
+        Reply::sequence([
+            Reply::status(503).header("Retry-After", &date),
+            Reply::html("ok now"),
+        ]),
+    );
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!((verdict(&fetch).0, fetch.attempts), (Status::Ok, 2));
+    let retried_at = server.requests()[1].at;
+    let date = httpdate::parse_http_date(&date).expect("valid date");
+    assert!(retried_at >= date, "retried before the Retry-After date");
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_cap_is_not_waited_for() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::status(429).header("Retry-After", "3600"));
+    let started = Instant::now();
+    let fetch = fetch(&server.url("/")).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "no long wait");
+    assert_eq!((fetch.attempts, fetch.retry_after_refused), (1, Some(3600)));
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Failing,
+            "429 Too Many Requests; asked to wait 3600 s (Retry-After), longer than allowed"
+                .to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn unauthorized_and_forbidden_are_blocked() {
+    let server = TestServer::start().await;
+    server.route("/private", Reply::status(401));
+    server.route("/forbidden", Reply::status(403));
+    let private = fetch(&server.url("/private")).await;
+    assert_eq!(verdict(&private), (Status::Blocked, "401 Unauthorized".to_owned()));
+    let forbidden = fetch(&server.url("/forbidden")).await;
+    assert_eq!(verdict(&forbidden), (Status::Blocked, "403 Forbidden".to_owned()));
+}
+
+#[tokio::test]
+async fn bot_challenge_is_blocked() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::status(403).header("cf-mitigated", "challenge"),
+    );
+    let fetch = fetch(&server.url("/")).await;
+    assert!(fetch.challenge);
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Blocked,
+            "bot challenge (cf-mitigated: challenge)".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn answer_slower_than_the_timeout_is_failing() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::html("late").after(Duration::from_secs(5)));
+    let config = CheckConfig {
+        timeout: Duration::from_millis(300),
+        retries: 0,
+        ..config()
+    };
+    let fetch = fetch_with(config, &server.url("/")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Timeout));
+    assert_eq!(
+        verdict(&fetch),
+        (Status::Failing, "timed out after 300 ms".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn endless_body_is_cut_at_the_cap() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::Endless);
+    let config = CheckConfig {
+        max_body_bytes: 256 * 1024,
+        timeout: Duration::from_secs(5),
+        ..config()
+    };
+    let fetch = fetch_with(config, &server.url("/")).await;
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+    assert!(fetch.truncated);
+    assert_eq!(fetch.body.len(), 256 * 1024);
+    assert_eq!(fetch.wire_bytes, 256 * 1024);
+}
+
+#[tokio::test]
+async fn dripping_body_ends_at_the_timeout() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::Drip {
+            body: vec![b'x'; 1000],
+            every: Duration::from_millis(20),
+        },
+    );
+    let config = CheckConfig {
+        timeout: Duration::from_millis(500),
+        retries: 0,
+        ..config()
+    };
+    let fetch = fetch_with(config, &server.url("/")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Timeout));
+    assert_eq!(fetch.http_status, Some(200));
+}
+
+#[tokio::test]
+async fn gzip_bomb_is_cut_at_the_cap() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::gzip_bomb(64 * 1024 * 1024));
+    let config = CheckConfig {
+        max_body_bytes: 1024 * 1024,
+        ..config()
+    };
+    let fetch = fetch_with(config, &server.url("/")).await;
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+    assert!(fetch.truncated);
+    assert_eq!(fetch.body.len(), 1024 * 1024);
+    assert!(fetch.wire_bytes < 1024 * 1024, "compressed bytes read: {}", fetch.wire_bytes);
+}
+
+#[tokio::test]
+async fn gzip_and_brotli_bodies_are_decoded() {
+    let server = TestServer::start().await;
+    let page = "<p>compressed page</p>".repeat(50);
+    server.route("/gz", Reply::gzip(&page));
+    server.route("/br", Reply::brotli(&page));
+    for path in ["/gz", "/br"] {
+        let fetch = fetch(&server.url(path)).await;
+        assert_eq!(String::from_utf8_lossy(&fetch.body), page, "{path}");
+        assert!(!fetch.truncated);
+        assert!(fetch.wire_bytes < page.len() as u64, "{path} came compressed");
+    }
+}
+
+#[tokio::test]
+async fn undecodable_gzip_keeps_what_decoded() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::html("not gzip at all").header("Content-Encoding", "gzip"),
+    );
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+    assert!(fetch.body.is_empty());
+}
+
+#[tokio::test]
+async fn connection_reset_is_failing() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::Reset);
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Reset));
+    assert_eq!(verdict(&fetch).0, Status::Failing);
+    assert_eq!(fetch.attempts, 3);
+}
+
+#[tokio::test]
+async fn connection_refused_is_failing_without_an_http_answer() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let fetch = fetch(&format!("http://127.0.0.1:{port}/")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Connect));
+    assert_eq!(
+        verdict(&fetch),
+        (Status::Failing, "connection refused".to_owned())
+    );
+    assert!(!fetch.got_http_answer);
+    assert_eq!(fetch.attempts, 3);
+}
+
+#[tokio::test]
+async fn unknown_host_is_broken() {
+    let fetch = fetch("http://no-such-host.invalid/").await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Dns));
+    assert_eq!(verdict(&fetch).0, Status::Broken);
+    assert!(!fetch.got_http_answer);
+    assert_eq!(fetch.attempts, 1);
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_broken() {
+    let server = TestServer::start_tls().await;
+    server.route("/", Reply::html("secret"));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::Tls), "{fetch:?}");
+    assert_eq!(verdict(&fetch).0, Status::Broken);
+    assert_eq!(server.hits("/"), 0);
+}
+
+#[tokio::test]
+async fn non_utf8_page_keeps_its_bytes() {
+    let server = TestServer::start().await;
+    let bytes = b"<p>caf\xe9 \xff\xfe</p>";
+    server.route("/", Reply::bytes("text/html; charset=iso-8859-1", bytes));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+    assert_eq!(fetch.body, bytes);
+}
+
+#[tokio::test]
+async fn redirect_to_file_or_ftp_is_broken() {
+    let server = TestServer::start().await;
+    server.route("/file", Reply::redirect(302, "file:///etc/passwd"));
+    server.route("/ftp", Reply::redirect(301, "ftp://example.org/pub"));
+    let file = fetch(&server.url("/file")).await;
+    assert_eq!(failure_kind(&file), Some(FailureKind::BadRedirect));
+    assert_eq!(
+        verdict(&file),
+        (
+            Status::Broken,
+            "redirect to non-http(s) URL file:///etc/passwd".to_owned()
+        )
+    );
+    let ftp = fetch(&server.url("/ftp")).await;
+    assert_eq!(verdict(&ftp).0, Status::Broken);
+    assert_eq!(statuses(&ftp), [301]);
+}
+
+#[tokio::test]
+async fn per_host_limit_holds() {
+    let server = TestServer::start().await;
+    let requests = (0..20)
+        .map(|i| {
+            let path = format!("/page{i}");
+            server.route(&path, Reply::html("ok").after(Duration::from_millis(50)));
+            Request::new(server.url(&path))
+        })
+        .collect();
+    let config = CheckConfig {
+        per_host: 3,
+        ..config()
+    };
+    let (done, stats) = run(config, requests).await;
+    assert!(done.iter().all(|f| f.as_ref().is_some_and(|f| f.http_status == Some(200))));
+    assert!(server.max_concurrent() <= 3, "saw {}", server.max_concurrent());
+    assert_eq!(stats.requests_sent, 20);
+}
+
+#[tokio::test]
+async fn overall_concurrency_holds_across_hosts() {
+    let servers = TestServer::start_many(2).await;
+    servers[0].route("/slow", Reply::html("ok").after(Duration::from_millis(50)));
+    let requests: Vec<Request> = (0..20)
+        .map(|i| Request::new(servers[i % 2].url("/slow")))
+        .collect();
+    let config = CheckConfig {
+        concurrency: 5,
+        per_host: 4,
+        ..config()
+    };
+    let (done, stats) = run(config, requests).await;
+    assert!(done.iter().all(Option::is_some));
+    assert!(servers[0].max_concurrent() <= 5, "saw {}", servers[0].max_concurrent());
+    assert!(stats.max_in_flight <= 5);
+    assert_eq!(servers[0].hits("/slow"), 20);
+}
+
+#[tokio::test]
+async fn not_modified_answer_to_a_conditional_request_is_ok() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::status(304).with_body(Vec::new()));
+    let request = Request {
+        url: server.url("/"),
+        etag: Some("\"v1\"".to_owned()),
+        last_modified: Some("Wed, 21 Oct 2026 07:28:00 GMT".to_owned()),
+    };
+    let (mut done, _) = run(config(), vec![request]).await;
+    let fetch = done.remove(0).expect("finished");
+    assert_eq!(verdict(&fetch), (Status::Ok, "not modified".to_owned()));
+    let seen = &server.requests()[0];
+    assert_eq!(seen.header("if-none-match"), Some("\"v1\""));
+    assert_eq!(
+        seen.header("if-modified-since"),
+        Some("Wed, 21 Oct 2026 07:28:00 GMT")
+    );
+}
+
+#[tokio::test]
+async fn cancellation_stops_promptly() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::html("late").after(Duration::from_secs(20)));
+    let engine = Engine::new(CheckConfig {
+        timeout: Duration::from_secs(30),
+        ..config()
+    })
+    .expect("client builds");
+    let cancel = Cancel::default();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        trigger.cancel();
+    });
+    let requests = (0..10).map(|_| Request::new(server.url("/"))).collect();
+    let mut finished = 0;
+    let started = Instant::now();
+    let run = engine.run(requests, &cancel, |_, _| finished += 1);
+    tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("cancel ends the run");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(finished, 0);
+    assert!(cancel.is_cancelled());
+}
