@@ -18,13 +18,17 @@ pub struct Cli {
 pub enum Command {
     /// Print the catalog's JSON Schema.
     Schema(schema::Args),
+    /// Accept content changes as the new baseline.
+    Accept(accept::Args),
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Schema(args) => schema::run(args),
+        Command::Accept(args) => accept::run(args),
     }
 }
 
+pub mod accept;
 pub mod schema;
