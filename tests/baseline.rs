@@ -246,6 +246,22 @@ fn a_replaced_pdf_is_changed_and_304_is_unchanged() {
 }
 
 #[test]
+fn a_304_without_a_baseline_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_modified = answer(URL, 304, "text/html", Vec::new());
+    let a = audit(
+        dir.path(),
+        &entry("guide", "f", None),
+        &not_modified,
+        ok(),
+        1,
+    );
+    assert_eq!(a.status, Status::Ok);
+    assert_eq!(resource_state(dir.path(), "guide").fingerprint, None);
+    assert!(!dir.path().join("snapshots/guide.txt").exists());
+}
+
+#[test]
 fn a_page_that_starts_answering_404_is_broken_and_keeps_its_fingerprint() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();

@@ -120,7 +120,11 @@ struct Answer<'a> {
 
 fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) -> Assessment {
     let fetch = a.fetch;
-    if fetch.http_status == Some(304) && st.fingerprint.is_some() {
+    if fetch.http_status == Some(304) {
+        if st.fingerprint.is_none() {
+            // Nothing to confirm: an empty 304 body must not become the baseline.
+            return Assessment::new(a.status, a.detail.clone(), st);
+        }
         st.last_good_at = Some(a.now);
         if fetch.etag.is_some() {
             st.etag.clone_from(&fetch.etag);

@@ -221,7 +221,7 @@ impl Baseline {
 
 /// Snapshot files to write or remove on [`Baseline::save`]; files not touched are read from the
 /// `--out` directory when first needed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Snapshots {
     out_dir: PathBuf,
     writes: BTreeMap<PathBuf, String>,
@@ -233,7 +233,8 @@ impl Snapshots {
     pub fn new(out_dir: &Path) -> Snapshots {
         Snapshots {
             out_dir: out_dir.to_path_buf(),
-            ..Snapshots::default()
+            writes: BTreeMap::new(),
+            removals: BTreeSet::new(),
         }
     }
 
