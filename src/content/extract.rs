@@ -7,7 +7,6 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use encoding_rs::Encoding;
 use regex::bytes::Regex as BytesRegex;
-use scraper::node::Element;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -236,15 +235,27 @@ const NEVER_TEXT: [&str; 9] = [
 
 const CHROME: [&str; 5] = ["nav", "header", "footer", "aside", "form"];
 
-fn excluded(element: &Element, chrome: bool) -> bool {
-    let name = element.name();
+fn excluded(element: ElementRef<'_>, chrome: bool) -> bool {
+    let value = element.value();
+    let name = value.name();
+    let style_hidden = value.attr("style").is_some_and(|style| {
+        let style: String = style.split_whitespace().collect();
+        style.to_ascii_lowercase().contains("display:none")
+    });
     NEVER_TEXT.contains(&name)
-        || element.attr("hidden").is_some()
+        || value.attr("hidden").is_some()
+        || style_hidden
         || (name == "input"
-            && element
+            && value
                 .attr("type")
                 .is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
-        || (chrome && CHROME.contains(&name))
+        || (chrome && CHROME.contains(&name) && !(name == "form" && wraps_content(element)))
+}
+
+/// Some sites wrap the whole page in one `<form>`: such a form is content, not chrome.
+fn wraps_content(form: ElementRef<'_>) -> bool {
+    form.descendent_elements()
+        .any(|e| matches!(e.value().name(), "p" | "h1" | "h2" | "article" | "section"))
 }
 
 /// Appends the text under `root`, one entry per block element; walks the tree without
@@ -267,7 +278,9 @@ fn collect_blocks(root: ElementRef<'_>, chrome: bool, out: &mut Vec<String>) {
                 match node.value() {
                     Node::Text(text) => current.push_str(text),
                     Node::Element(element) => {
-                        if node.id() != root.id() && excluded(element, chrome) {
+                        let skip = node.id() != root.id()
+                            && ElementRef::wrap(node).is_some_and(|e| excluded(e, chrome));
+                        if skip {
                             skipping = Some(node.id());
                         } else if BLOCKS.contains(&element.name()) {
                             flush(&mut current);
@@ -322,6 +335,17 @@ mod tests {
             &watch(),
         );
         assert_eq!(page.text, "Kept bold text");
+    }
+
+    #[test]
+    fn a_form_wrapping_the_page_is_content_and_hidden_styles_are_not() {
+        let page = extract(
+            b"<body><form id=aspnet><nav>Menu</nav><h1>Title</h1><p>Body text.</p>\
+              <div style=\"display: none\">Secret</div></form></body>",
+            Some("text/html"),
+            &watch(),
+        );
+        assert_eq!(page.text, "Title\nBody text.");
     }
 
     #[test]
