@@ -3,6 +3,4 @@
 pub mod model;
 pub mod schema;
 
-pub use model::{
-    Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch,
-};
+pub use model::{Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch};
