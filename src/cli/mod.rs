@@ -20,6 +20,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Print the catalog's JSON Schema.
     Schema(schema::Args),
+    /// Accept content changes as the new baseline.
+    Accept(accept::Args),
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
@@ -27,8 +29,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Accept(args) => accept::run(args),
     }
 }
 
+pub mod accept;
 pub mod schema;
 pub mod validate;

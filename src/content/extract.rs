@@ -7,7 +7,6 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use encoding_rs::Encoding;
 use regex::bytes::Regex as BytesRegex;
-use scraper::node::Element;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -89,9 +88,7 @@ fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String
             })
             .flatten()
     };
-    let encoding = from_header
-        .or_else(from_meta)
-        .unwrap_or(encoding_rs::UTF_8);
+    let encoding = from_header.or_else(from_meta).unwrap_or(encoding_rs::UTF_8);
     encoding.decode(body).0.into_owned()
 }
 
@@ -194,10 +191,42 @@ fn outermost(found: Vec<ElementRef<'_>>) -> Vec<ElementRef<'_>> {
 }
 
 const BLOCKS: [&str; 36] = [
-    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
-    "th", "tr",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
 ];
 
 const NEVER_TEXT: [&str; 9] = [
@@ -206,12 +235,27 @@ const NEVER_TEXT: [&str; 9] = [
 
 const CHROME: [&str; 5] = ["nav", "header", "footer", "aside", "form"];
 
-fn excluded(element: &Element, chrome: bool) -> bool {
-    let name = element.name();
+fn excluded(element: ElementRef<'_>, chrome: bool) -> bool {
+    let value = element.value();
+    let name = value.name();
+    let style_hidden = value.attr("style").is_some_and(|style| {
+        let style: String = style.split_whitespace().collect();
+        style.to_ascii_lowercase().contains("display:none")
+    });
     NEVER_TEXT.contains(&name)
-        || element.attr("hidden").is_some()
-        || (name == "input" && element.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
-        || (chrome && CHROME.contains(&name))
+        || value.attr("hidden").is_some()
+        || style_hidden
+        || (name == "input"
+            && value
+                .attr("type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
+        || (chrome && CHROME.contains(&name) && !(name == "form" && wraps_content(element)))
+}
+
+/// Some sites wrap the whole page in one `<form>`: such a form is content, not chrome.
+fn wraps_content(form: ElementRef<'_>) -> bool {
+    form.descendent_elements()
+        .any(|e| matches!(e.value().name(), "p" | "h1" | "h2" | "article" | "section"))
 }
 
 /// Appends the text under `root`, one entry per block element; walks the tree without
@@ -234,7 +278,9 @@ fn collect_blocks(root: ElementRef<'_>, chrome: bool, out: &mut Vec<String>) {
                 match node.value() {
                     Node::Text(text) => current.push_str(text),
                     Node::Element(element) => {
-                        if node.id() != root.id() && excluded(element, chrome) {
+                        let skip = node.id() != root.id()
+                            && ElementRef::wrap(node).is_some_and(|e| excluded(e, chrome));
+                        if skip {
                             skipping = Some(node.id());
                         } else if BLOCKS.contains(&element.name()) {
                             flush(&mut current);
@@ -292,21 +338,43 @@ mod tests {
     }
 
     #[test]
+    fn a_form_wrapping_the_page_is_content_and_hidden_styles_are_not() {
+        let page = extract(
+            b"<body><form id=aspnet><nav>Menu</nav><h1>Title</h1><p>Body text.</p>\
+              <div style=\"display: none\">Secret</div></form></body>",
+            Some("text/html"),
+            &watch(),
+        );
+        assert_eq!(page.text, "Title\nBody text.");
+    }
+
+    #[test]
     fn selector_reports_whether_it_matched() {
         let body = b"<body><div id=a>Alpha</div><div id=b>Beta</div></body>";
         let mut w = watch();
         w.selector = Some("#b".into());
         let page = extract(body, Some("text/html"), &w);
-        assert_eq!((page.text.as_str(), page.selector_matched), ("Beta", Some(true)));
+        assert_eq!(
+            (page.text.as_str(), page.selector_matched),
+            ("Beta", Some(true))
+        );
         w.selector = Some("#missing".into());
-        assert_eq!(extract(body, Some("text/html"), &w).selector_matched, Some(false));
+        assert_eq!(
+            extract(body, Some("text/html"), &w).selector_matched,
+            Some(false)
+        );
     }
 
     #[test]
     fn decodes_by_header_then_meta_charset() {
-        let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
+        let latin1 =
+            b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
         assert_eq!(extract(latin1, Some("text/html"), &watch()).text, "café");
-        let header = extract(b"<p>caf\xe9</p>", Some("text/html; charset=windows-1252"), &watch());
+        let header = extract(
+            b"<p>caf\xe9</p>",
+            Some("text/html; charset=windows-1252"),
+            &watch(),
+        );
         assert_eq!(header.text, "café");
     }
 
@@ -315,12 +383,19 @@ mod tests {
         let page = extract(b"%PDF-1.7 binary", Some("application/pdf"), &watch());
         assert!(page.is_document);
         assert_eq!(page.length, 15);
-        assert_eq!(page.fingerprint, blake3::hash(b"%PDF-1.7 binary").to_hex().to_string());
+        assert_eq!(
+            page.fingerprint,
+            blake3::hash(b"%PDF-1.7 binary").to_hex().to_string()
+        );
     }
 
     #[test]
     fn plain_text_is_split_into_sentences() {
-        let page = extract(b"One line.\nSame paragraph.\n\nNext.", Some("text/plain"), &watch());
+        let page = extract(
+            b"One line.\nSame paragraph.\n\nNext.",
+            Some("text/plain"),
+            &watch(),
+        );
         assert_eq!(page.text, "One line.\nSame paragraph.\nNext.");
     }
 }

@@ -120,7 +120,11 @@ struct Answer<'a> {
 
 fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) -> Assessment {
     let fetch = a.fetch;
-    if fetch.http_status == Some(304) && st.fingerprint.is_some() {
+    if fetch.http_status == Some(304) {
+        if st.fingerprint.is_none() {
+            // Nothing to confirm: an empty 304 body must not become the baseline.
+            return Assessment::new(a.status, a.detail.clone(), st);
+        }
         st.last_good_at = Some(a.now);
         if fetch.etag.is_some() {
             st.etag.clone_from(&fetch.etag);
@@ -141,7 +145,11 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
     });
     let signals = soft404::signals(a.url, &fetch.final_url, &page, previous);
     if !signals.is_empty() {
-        return Assessment::new(Status::Soft404, format!("soft 404: {}", signals.join("; ")), st);
+        return Assessment::new(
+            Status::Soft404,
+            format!("soft 404: {}", signals.join("; ")),
+            st,
+        );
     }
     st.last_good_at = Some(a.now);
     st.final_url = Some(fetch.final_url.clone());
@@ -253,7 +261,10 @@ fn record(
 pub(super) fn remember(st: &mut ResourceState, fingerprint: &str) {
     st.accepted_fingerprints.retain(|f| f != fingerprint);
     st.accepted_fingerprints.push(fingerprint.to_string());
-    let excess = st.accepted_fingerprints.len().saturating_sub(ACCEPTED_HISTORY);
+    let excess = st
+        .accepted_fingerprints
+        .len()
+        .saturating_sub(ACCEPTED_HISTORY);
     st.accepted_fingerprints.drain(..excess);
     st.fingerprint = Some(fingerprint.to_string());
 }
@@ -287,7 +298,9 @@ fn compare(st: &ResourceState, old: &str, page: &Page, watch: &Watch) -> Change 
         let similarity = content::similarity(old, &new);
         let threshold = watch.threshold.unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
         if similarity < threshold {
-            reasons.push(format!("similarity {similarity:.2} is below {threshold:.2}"));
+            reasons.push(format!(
+                "similarity {similarity:.2} is below {threshold:.2}"
+            ));
         }
         Some(similarity)
     };

@@ -222,7 +222,7 @@ impl Baseline {
 
 /// Snapshot files to write or remove on [`Baseline::save`]; files not touched are read from the
 /// `--out` directory when first needed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Snapshots {
     out_dir: PathBuf,
     writes: BTreeMap<PathBuf, String>,
@@ -234,7 +234,8 @@ impl Snapshots {
     pub fn new(out_dir: &Path) -> Snapshots {
         Snapshots {
             out_dir: out_dir.to_path_buf(),
-            ..Snapshots::default()
+            writes: BTreeMap::new(),
+            removals: BTreeSet::new(),
         }
     }
 
@@ -245,7 +246,9 @@ impl Snapshots {
 
     /// Path of `id`'s pending snapshot, relative to the `--out` directory.
     pub fn pending_path(id: &str) -> PathBuf {
-        Path::new(SNAPSHOT_DIR).join(PENDING_DIR).join(file_name(id))
+        Path::new(SNAPSHOT_DIR)
+            .join(PENDING_DIR)
+            .join(file_name(id))
     }
 
     /// The accepted snapshot of `id` (title line, blank line, text), if there is one.
