@@ -68,7 +68,12 @@ impl Source {
     }
 
     /// A diagnostic at `span` (byte offsets into the text; clamped, so any span is safe).
-    pub fn diag(&self, severity: Severity, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        severity: Severity,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
         let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
         let line_start = self.line_starts[line_index];
@@ -133,7 +138,12 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
             Severity::Error => ("1;31", "error"),
             Severity::Warning => ("1;33", "warning"),
         };
-        writeln!(w, "{}{}", paint(code, label), paint("1", &format!(": {}", d.message)))?;
+        writeln!(
+            w,
+            "{}{}",
+            paint(code, label),
+            paint("1", &format!(": {}", d.message))
+        )?;
         writeln!(
             w,
             "{pad}{} {}",
@@ -142,7 +152,12 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
         )?;
         let bar = paint("1;34", "|");
         writeln!(w, "{pad} {bar}")?;
-        writeln!(w, "{} {bar} {}", paint("1;34", &d.line.to_string()), d.source_line)?;
+        writeln!(
+            w,
+            "{} {bar} {}",
+            paint("1;34", &d.line.to_string()),
+            d.source_line
+        )?;
         let lead: String = d
             .source_line
             .chars()
@@ -225,7 +240,9 @@ mod tests {
     #[test]
     fn human_output_has_caret_and_help() {
         let s = source("[[resource]]\nkidn = \"x\"\n");
-        let d = s.error(13..17, "unknown field `kidn`").with_help("did you mean `kind`?");
+        let d = s
+            .error(13..17, "unknown field `kidn`")
+            .with_help("did you mean `kind`?");
         let mut out = Vec::new();
         render_human(&[d], &mut out, false).unwrap();
         assert_eq!(

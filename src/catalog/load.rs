@@ -13,7 +13,14 @@ use toml_edit::{Item, TableLike, Value};
 pub const CATALOG_FILE: &str = "catalog.toml";
 
 /// Fields of `catalog.toml`'s top level, as the loader knows them.
-pub const CATALOG_FIELDS: &[&str] = &["title", "publisher", "url", "description", "contact", "folder"];
+pub const CATALOG_FIELDS: &[&str] = &[
+    "title",
+    "publisher",
+    "url",
+    "description",
+    "contact",
+    "folder",
+];
 /// Fields of a `[[folder]]`.
 pub const FOLDER_FIELDS: &[&str] = &["id", "title", "description"];
 /// Fields of a resource file's top level.
@@ -295,8 +302,11 @@ impl Loader {
         if let Some(help) = orphan {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             self.diags.push(
-                src.warning(0..0, format!("{name} belongs to no folder; its resources are not loaded"))
-                    .with_help(help),
+                src.warning(
+                    0..0,
+                    format!("{name} belongs to no folder; its resources are not loaded"),
+                )
+                .with_help(help),
             );
         }
         let Some(doc) = self.parse(&src) else {
@@ -341,7 +351,10 @@ impl Loader {
                             let first = src.location(first.clone());
                             self.diags.push(src.error(
                                 id_span,
-                                format!("duplicate folder id `{}` (first defined at {first})", folder.id),
+                                format!(
+                                    "duplicate folder id `{}` (first defined at {first})",
+                                    folder.id
+                                ),
                             ));
                         } else {
                             folders.push((folder, id_span));
@@ -350,7 +363,13 @@ impl Loader {
                 }
             }
         }
-        self.require(src, root, 0..0, "catalog.toml", &[("title", &title), ("publisher", &publisher)]);
+        self.require(
+            src,
+            root,
+            0..0,
+            "catalog.toml",
+            &[("title", &title), ("publisher", &publisher)],
+        );
         let meta = CatalogFile {
             title: title.unwrap_or_default(),
             publisher: publisher.unwrap_or_default(),
@@ -379,7 +398,13 @@ impl Loader {
                 _ => description = self.string(src, &f).map(str::to_owned),
             }
         }
-        self.require(src, table, span, "[[folder]]", &[("id", &id), ("title", &title)]);
+        self.require(
+            src,
+            table,
+            span,
+            "[[folder]]",
+            &[("id", &id), ("title", &title)],
+        );
         let ((id, id_span), title) = (id?, title?);
         self.clean_since(before).then(|| {
             (
@@ -393,7 +418,12 @@ impl Loader {
         })
     }
 
-    fn resource(&mut self, src: &Source, table: &dyn TableLike, span: Range<usize>) -> Option<Resource> {
+    fn resource(
+        &mut self,
+        src: &Source,
+        table: &dyn TableLike,
+        span: Range<usize>,
+    ) -> Option<Resource> {
         let before = self.diags.len();
         let mut id = None;
         let mut title = None;
@@ -414,7 +444,8 @@ impl Loader {
                     if let Some(id) = &id {
                         let here = src.location(f.value.clone());
                         if let Some(first) = self.ids.get(id) {
-                            let msg = format!("duplicate resource id `{id}` (first defined at {first})");
+                            let msg =
+                                format!("duplicate resource id `{id}` (first defined at {first})");
                             self.diags.push(src.error(f.value.clone(), msg));
                         } else {
                             self.ids.insert(id.clone(), here);
@@ -428,14 +459,23 @@ impl Loader {
                 }
                 "kind" => {
                     let names = Kind::ALL.map(Kind::as_str);
-                    kind = self.word(src, f.item.as_value(), f.value.clone(), "kind", &names, Kind::parse);
+                    kind = self.word(
+                        src,
+                        f.item.as_value(),
+                        f.value.clone(),
+                        "kind",
+                        &names,
+                        Kind::parse,
+                    );
                 }
                 "organization" => organization = self.nonempty(src, &f),
                 "description" => description = self.string(src, &f).map(str::to_owned),
                 "audience" => {
                     let names = Audience::ALL.map(Audience::as_str);
                     for (v, span) in self.array(src, &f) {
-                        if let Some(a) = self.word(src, Some(v), span, "audience", &names, Audience::parse) {
+                        if let Some(a) =
+                            self.word(src, Some(v), span, "audience", &names, Audience::parse)
+                        {
                             audience.push(a);
                         }
                     }
@@ -518,7 +558,10 @@ impl Loader {
                             Err(e) => {
                                 // scraper's text for some errors is an internal name, not advice.
                                 let text = e.to_string();
-                                let why = text.lines().next().filter(|l| !l.starts_with("Unexpected error"));
+                                let why = text
+                                    .lines()
+                                    .next()
+                                    .filter(|l| !l.starts_with("Unexpected error"));
                                 let msg = match why {
                                     Some(why) => format!("invalid CSS selector `{s}`: {why}"),
                                     None => format!("invalid CSS selector `{s}`"),
@@ -531,7 +574,10 @@ impl Loader {
                 "ignore" => {
                     for (v, span) in self.array(src, &f) {
                         let Some(s) = v.as_str() else {
-                            let msg = format!("an ignore pattern must be a string, found {}", article(v.type_name()));
+                            let msg = format!(
+                                "an ignore pattern must be a string, found {}",
+                                article(v.type_name())
+                            );
                             self.diags.push(src.error(span, msg));
                             continue;
                         };
@@ -552,13 +598,15 @@ impl Loader {
                     for (v, span) in self.array(src, &f) {
                         match v.as_integer() {
                             Some(n @ 100..=599) => watch.accept.push(n as u16),
-                            Some(n) => self.diags.push(src.error(
-                                span,
-                                format!("HTTP status {n} is outside 100..=599"),
-                            )),
+                            Some(n) => self.diags.push(
+                                src.error(span, format!("HTTP status {n} is outside 100..=599")),
+                            ),
                             None => self.diags.push(src.error(
                                 span,
-                                format!("an HTTP status must be an integer, found {}", article(v.type_name())),
+                                format!(
+                                    "an HTTP status must be an integer, found {}",
+                                    article(v.type_name())
+                                ),
                             )),
                         }
                     }
@@ -580,7 +628,10 @@ impl Loader {
                     }
                 }
                 _ => {
-                    let value = f.item.as_float().or_else(|| f.item.as_integer().map(|n| n as f64));
+                    let value = f
+                        .item
+                        .as_float()
+                        .or_else(|| f.item.as_integer().map(|n| n as f64));
                     match value {
                         Some(t) if (0.0..=1.0).contains(&t) => watch.threshold = Some(t),
                         Some(t) => self.diags.push(
@@ -610,7 +661,10 @@ impl Loader {
     ) -> Vec<Field<'t>> {
         let mut out = Vec::new();
         for (name, item) in table.iter() {
-            let key = table.key(name).and_then(|k| k.span()).unwrap_or(span.clone());
+            let key = table
+                .key(name)
+                .and_then(|k| k.span())
+                .unwrap_or(span.clone());
             let value = item.span().unwrap_or(key.clone());
             if let Some(&name) = known.iter().find(|k| **k == name) {
                 out.push(Field {
@@ -640,8 +694,10 @@ impl Loader {
         for (name, value) in fields {
             // A field that is present but invalid already has its own diagnostic.
             if !value.is_set() && !table.contains_key(name) {
-                self.diags
-                    .push(src.error(span.clone(), format!("{what} is missing required field `{name}`")));
+                self.diags.push(src.error(
+                    span.clone(),
+                    format!("{what} is missing required field `{name}`"),
+                ));
             }
         }
     }
@@ -667,7 +723,10 @@ impl Loader {
                         Some(t) => out.push((t as &dyn TableLike, span)),
                         None => self.diags.push(src.error(
                             span,
-                            format!("each `{name}` must be a table, found {}", article(v.type_name())),
+                            format!(
+                                "each `{name}` must be a table, found {}",
+                                article(v.type_name())
+                            ),
                         )),
                     }
                 }
@@ -677,7 +736,10 @@ impl Loader {
                 self.diags.push(
                     src.error(
                         f.key.clone(),
-                        format!("`{name}` must be an array of tables, found {}", article(f.item.type_name())),
+                        format!(
+                            "`{name}` must be an array of tables, found {}",
+                            article(f.item.type_name())
+                        ),
                     )
                     .with_help(format!("write each one under a {header} header")),
                 );
@@ -731,7 +793,9 @@ impl Loader {
         if !is_slug(s) {
             self.diags.push(
                 src.error(f.value.clone(), format!("`{}` `{s}` is not a slug", f.name))
-                    .with_help("use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`"),
+                    .with_help(
+                        "use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`",
+                    ),
             );
             return None;
         }
@@ -779,7 +843,11 @@ impl Loader {
         let Some(dt) = f.item.as_datetime() else {
             let mut d = src.error(
                 f.value.clone(),
-                format!("`{}` must be a TOML date, found {}", f.name, article(f.item.type_name())),
+                format!(
+                    "`{}` must be a TOML date, found {}",
+                    f.name,
+                    article(f.item.type_name())
+                ),
             );
             if f.item.is_str() {
                 d = d.with_help("write the date without quotes, e.g. added = 2026-01-31");
@@ -795,8 +863,11 @@ impl Loader {
         };
         let Some(date) = date else {
             self.diags.push(
-                src.error(f.value.clone(), format!("`{}` is not a valid date: {dt}", f.name))
-                    .with_help("write a calendar date without a time, e.g. 2026-01-31"),
+                src.error(
+                    f.value.clone(),
+                    format!("`{}` is not a valid date: {dt}", f.name),
+                )
+                .with_help("write a calendar date without a time, e.g. 2026-01-31"),
             );
             return None;
         };

@@ -55,7 +55,6 @@ pub enum AuditError {
     Report(#[from] report::ReportError),
 }
 
-
 /// The resources an audit covers, in catalog order: all of them, or those whose folder id,
 /// resource id or one of whose tags equals one of `only`, and of those the ones in `shard`. A
 /// selector that matches nothing is an error, so a typo never passes as a clean audit.

@@ -3,6 +3,8 @@
 pub mod exit;
 
 use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 pub use exit::Exit;
 
@@ -20,8 +22,14 @@ pub enum Command {
     Validate(validate::Args),
     /// Print the catalog's JSON Schema.
     Schema(schema::Args),
+    /// Check every link; write links.csv, report.md, results.json and the baseline.
+    Check(check::Args),
     /// Accept content changes as the new baseline.
     Accept(accept::Args),
+    /// Re-render the reports from the last results.json, without the network.
+    Report(report::Args),
+    /// Combine the results of `check --shard K/N` runs into one audit.
+    Merge(merge::Args),
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
@@ -29,10 +37,33 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Check(args) => check::run(args),
         Command::Accept(args) => accept::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 
+/// Loads the catalog for a command that needs a valid one: problems are printed to stderr with
+/// the same messages as `validate`; `None` when there were errors.
+pub fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catalog::Catalog>> {
+    let today = jiff::ZonedDateTime::now().date();
+    let loaded = linkwatch::catalog::load(dir, today)?;
+    if !loaded.diagnostics.is_empty() {
+        let stderr = std::io::stderr();
+        let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut err = stderr.lock();
+        linkwatch::catalog::diag::render_human(&loaded.diagnostics, &mut err, color)?;
+        writeln!(err, "{}", loaded.summary())?;
+    }
+    Ok((!loaded.has_errors()).then_some(loaded.catalog))
+}
+
 pub mod accept;
+pub mod changed;
+pub mod check;
+pub mod config;
+pub mod merge;
+pub mod report;
 pub mod schema;
 pub mod validate;
