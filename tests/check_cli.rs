@@ -178,7 +178,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     );
     let temp = expect("temp-302", "ok", "200", "temporary redirect (302)");
     assert_eq!(temp["final_url"], s("/ok"));
-    expect("loop", "broken", "", "loop");
+    expect("loop", "broken", "302", "loop");
     expect("rejects-head", "ok", "200", "200");
     assert!(
         server.requests().iter().all(|r| r.method == "GET"),
@@ -211,7 +211,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     if endless["status"] == "ok" {
         assert!(endless["bytes"].parse::<u64>().unwrap() <= linkwatch::MAX_BODY_BYTES);
     }
-    expect("drip", "failing", "", "timed out");
+    expect("drip", "failing", "200", "timed out");
     let bomb = project.row("bomb");
     assert!(
         bomb["bytes"].parse::<u64>().unwrap_or(0) <= linkwatch::MAX_BODY_BYTES,
@@ -223,8 +223,8 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     expect("bad-cert", "broken", "", "certificate");
     let latin1 = expect("latin1", "ok", "200", "200");
     assert_eq!(latin1["content_type"], "text/html; charset=windows-1252");
-    expect("to-file", "broken", "", "file:");
-    expect("to-ftp", "broken", "", "ftp:");
+    expect("to-file", "broken", "302", "file:");
+    expect("to-ftp", "broken", "301", "ftp:");
     let e500 = expect(
         "server-error",
         "failing",
@@ -256,17 +256,26 @@ async fn every_behaviour_gets_its_status_and_evidence() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_host_limit_holds_under_load() {
     let server = TestServer::start().await;
-    server.route(
-        "/p",
-        Reply::html("<p>x</p>").after(Duration::from_millis(150)),
-    );
     let resources: Vec<_> = (0..12)
-        .map(|i| res(&format!("page-{i}"), format!("{}?n={i}", server.url("/p"))))
+        .map(|i| {
+            let path = format!("/p{i}");
+            server.route(
+                &path,
+                Reply::html("<p>x</p>").after(Duration::from_millis(150)),
+            );
+            res(&format!("page-{i}"), server.url(&path))
+        })
         .collect();
     let project = Project::new(&resources);
     let out = check(&project, &["--per-host", "2", "--concurrency", "10"]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(server.hits("/p"), 12, "one request per link");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{:?}",
+        stderr(&out),
+        project.links()
+    );
+    assert_eq!(server.requests().len(), 12, "one request per link");
     let max = server.max_concurrent();
     assert!(
         max <= 2,
@@ -283,7 +292,11 @@ async fn offline_run_exits_3_and_leaves_reports_untouched() {
     let reports = project.reports();
     std::fs::create_dir_all(reports.join("snapshots")).unwrap();
     std::fs::write(reports.join("links.csv"), "id,status\nold,ok\n").unwrap();
-    std::fs::write(reports.join("state.json"), "{\"keep\": true}\n").unwrap();
+    std::fs::write(
+        reports.join("state.json"),
+        "{\"schema_version\": 1, \"resources\": {}}\n",
+    )
+    .unwrap();
     std::fs::write(reports.join("snapshots").join("old.txt"), "old text\n").unwrap();
     let before = snapshot_dir(&reports);
     let out = check(&project, &[]).await;
