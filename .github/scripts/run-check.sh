@@ -7,24 +7,34 @@
 #         steps after it (summary, commit-back, tracking issue) do not run.
 # Inputs (environment): LINKWATCH (the binary, default `linkwatch`), CATALOG, OUT, CONCURRENCY,
 # PER_HOST, TIMEOUT, RETRIES, USER_AGENT, ONLY (one selector a line), FAIL_ON, CONFIRM_AFTER,
-# CHANGED_SINCE, FAIL_ON_PROBLEMS. Empty means linkwatch's own default.
+# CHANGED_SINCE, SHARD (K/N), FAIL_ON_PROBLEMS. Empty means linkwatch's own default. With
+# MERGE_FROM (shard output directories, space-separated) it runs `linkwatch merge` instead.
 # Outputs (to $GITHUB_OUTPUT): exit-code, attention, report.
 set -euo pipefail
 
 out=${OUT:-reports}
-args=(check --catalog "${CATALOG:-catalog}" --out "$out" --quiet)
 add() { if [[ -n "$2" ]]; then args+=("$1" "$2"); fi; }
-add --concurrency "${CONCURRENCY:-}"
-add --per-host "${PER_HOST:-}"
-add --timeout "${TIMEOUT:-}"
-add --retries "${RETRIES:-}"
-add --user-agent "${USER_AGENT:-}"
-add --fail-on "${FAIL_ON:-}"
-add --confirm-after "${CONFIRM_AFTER:-}"
-add --changed-since "${CHANGED_SINCE:-}"
-while IFS= read -r selector; do
-  add --only "$selector"
-done <<<"${ONLY:-}"
+if [[ -n "${MERGE_FROM:-}" ]]; then
+  # The merge job of a sharded audit: combine the shards' output directories into $out.
+  read -r -a shard_dirs <<<"$MERGE_FROM"
+  args=(merge --catalog "${CATALOG:-catalog}" --out "$out")
+  add --fail-on "${FAIL_ON:-}"
+  args+=("${shard_dirs[@]}")
+else
+  args=(check --catalog "${CATALOG:-catalog}" --out "$out" --quiet)
+  add --concurrency "${CONCURRENCY:-}"
+  add --per-host "${PER_HOST:-}"
+  add --timeout "${TIMEOUT:-}"
+  add --retries "${RETRIES:-}"
+  add --user-agent "${USER_AGENT:-}"
+  add --fail-on "${FAIL_ON:-}"
+  add --confirm-after "${CONFIRM_AFTER:-}"
+  add --changed-since "${CHANGED_SINCE:-}"
+  add --shard "${SHARD:-}"
+  while IFS= read -r selector; do
+    add --only "$selector"
+  done <<<"${ONLY:-}"
+fi
 
 output=${GITHUB_OUTPUT:-/dev/null}
 code=0

@@ -450,7 +450,7 @@ impl Scheduler {
 
 /// The per-host limit's key: lowercase host and port. Unparsable URLs share one key; they fail
 /// before any request.
-fn host_key(url: &str) -> String {
+pub(crate) fn host_key(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(u) => format!(
             "{}:{}",

@@ -17,12 +17,10 @@ pub struct Shard {
 
 impl Shard {
     /// Whether the resource at `url` belongs to this shard. The slice depends only on the host
-    /// (lowercased) and N, never on the catalog's order or size.
+    /// (lowercased, with its port: the same key as the per-host limit) and N, never on the
+    /// catalog's order or size.
     pub fn contains(&self, url: &str) -> bool {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .unwrap_or_default();
+        let host = super::engine::host_key(url);
         let hash = blake3::hash(host.as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&hash.as_bytes()[..8]);

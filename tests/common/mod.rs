@@ -102,6 +102,14 @@ impl Project {
         read_links(&self.reports().join("links.csv"))
     }
 
+    /// The row of resource `id` in `<out>/links.csv`.
+    pub fn row_in(&self, out: &str, id: &str) -> HashMap<String, String> {
+        read_links(&self.path().join(out).join("links.csv"))
+            .into_iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no row for {id} in {out}/links.csv"))
+    }
+
     /// The row of resource `id` in `links.csv`.
     pub fn row(&self, id: &str) -> HashMap<String, String> {
         self.links()
