@@ -368,7 +368,6 @@ impl Loader {
         table: &dyn TableLike,
         span: Range<usize>,
     ) -> Option<(Folder, Range<usize>)> {
-        let before = self.diags.len();
         let mut id = None;
         let mut title = None;
         let mut description = None;
@@ -380,17 +379,16 @@ impl Loader {
             }
         }
         self.require(src, table, span, "[[folder]]", &[("id", &id), ("title", &title)]);
+        // A folder with a problem elsewhere still owns its file, so its resources are checked.
         let ((id, id_span), title) = (id?, title?);
-        self.clean_since(before).then(|| {
-            (
-                Folder {
-                    id,
-                    title,
-                    description,
-                },
-                id_span,
-            )
-        })
+        Some((
+            Folder {
+                id,
+                title,
+                description,
+            },
+            id_span,
+        ))
     }
 
     fn resource(&mut self, src: &Source, table: &dyn TableLike, span: Range<usize>) -> Option<Resource> {
@@ -730,7 +728,7 @@ impl Loader {
         let s = self.string(src, f)?;
         if !is_slug(s) {
             self.diags.push(
-                src.error(f.value.clone(), format!("`{}` `{s}` is not a slug", f.name))
+                src.error(f.value.clone(), format!("{} `{s}` is not a slug", f.name))
                     .with_help("use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`"),
             );
             return None;
