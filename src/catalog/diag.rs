@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn spans_become_lines_and_character_columns() {
         let s = source("a = 1\ntitle = \"é\" x\n");
-        let d = s.error(16..17, "m");
+        let d = s.error(17..18, "m");
         assert_eq!((d.line, d.column, d.width), (2, 11, 1));
         assert_eq!(d.source_line, "title = \"é\" x");
     }

@@ -387,7 +387,6 @@ impl Loader {
         table: &dyn TableLike,
         span: Range<usize>,
     ) -> Option<(Folder, Range<usize>)> {
-        let before = self.diags.len();
         let mut id = None;
         let mut title = None;
         let mut description = None;
@@ -405,17 +404,16 @@ impl Loader {
             "[[folder]]",
             &[("id", &id), ("title", &title)],
         );
+        // A folder with a problem elsewhere still owns its file, so its resources are checked.
         let ((id, id_span), title) = (id?, title?);
-        self.clean_since(before).then(|| {
-            (
-                Folder {
-                    id,
-                    title,
-                    description,
-                },
-                id_span,
-            )
-        })
+        Some((
+            Folder {
+                id,
+                title,
+                description,
+            },
+            id_span,
+        ))
     }
 
     fn resource(
@@ -792,7 +790,7 @@ impl Loader {
         let s = self.string(src, f)?;
         if !is_slug(s) {
             self.diags.push(
-                src.error(f.value.clone(), format!("`{}` `{s}` is not a slug", f.name))
+                src.error(f.value.clone(), format!("{} `{s}` is not a slug", f.name))
                     .with_help(
                         "use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`",
                     ),
@@ -902,5 +900,185 @@ trait IsSet {
 impl<T> IsSet for Option<T> {
     fn is_set(&self) -> bool {
         self.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TODAY: jiff::civil::Date = jiff::civil::date(2026, 11, 28);
+
+    fn write_catalog(catalog: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CATALOG_FILE), catalog).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    const CATALOG: &str = "title = \"T\"\npublisher = \"P\"\n[[folder]]\nid = \"b\"\ntitle = \"B\"\n[[folder]]\nid = \"a\"\ntitle = \"A\"\n";
+
+    fn resource(id: &str) -> String {
+        format!(
+            "[[resource]]\nid = \"{id}\"\ntitle = \"T\"\nurl = \"https://example.org/{id}\"\nkind = \"guide\"\norganization = \"O\"\n"
+        )
+    }
+
+    #[test]
+    fn resources_come_in_folder_order_then_file_order() {
+        let a = resource("a1") + &resource("a2");
+        let b = resource("b1");
+        let dir = write_catalog(CATALOG, &[("a.toml", &a), ("b.toml", &b)]);
+        let loaded = load(dir.path(), TODAY).unwrap();
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let order: Vec<(&str, &str)> = loaded
+            .catalog
+            .resources
+            .iter()
+            .map(|e| (e.folder.as_str(), e.resource.id.as_str()))
+            .collect();
+        assert_eq!(order, [("b", "b1"), ("a", "a1"), ("a", "a2")]);
+        assert_eq!(loaded.files, 3);
+        assert_eq!(loaded.summary(), "catalog OK: 3 resources in 2 folders");
+    }
+
+    #[test]
+    fn resources_with_errors_are_left_out_and_the_rest_kept() {
+        let a = resource("good") + &resource("bad").replace("guide", "gide");
+        let dir = write_catalog(CATALOG, &[("a.toml", &a), ("b.toml", "")]);
+        let loaded = load(dir.path(), TODAY).unwrap();
+        assert_eq!((loaded.errors(), loaded.warnings()), (1, 0));
+        assert!(loaded.has_errors());
+        let ids: Vec<&str> = loaded
+            .catalog
+            .resources
+            .iter()
+            .map(|e| e.resource.id.as_str())
+            .collect();
+        assert_eq!(ids, ["good"]);
+        assert_eq!(loaded.summary(), "1 error, 0 warnings in 3 files");
+    }
+
+    #[test]
+    fn watch_table_becomes_typed() {
+        let a =
+            resource("w") + "[resource.watch]\naccept = [403]\nthreshold = 1\ncontent = false\n";
+        let dir = write_catalog(CATALOG, &[("a.toml", &a), ("b.toml", "")]);
+        let loaded = load(dir.path(), TODAY).unwrap();
+        let watch = loaded.catalog.resources[0].resource.watch.clone().unwrap();
+        assert_eq!(watch.accept, [403]);
+        assert_eq!(watch.threshold, Some(1.0));
+        assert!(!watch.tracks_content());
+    }
+
+    #[test]
+    fn unreadable_catalogs_are_errors_not_diagnostics() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope");
+        assert!(matches!(
+            load(&missing, TODAY),
+            Err(CatalogError::NotFound { .. })
+        ));
+        assert!(matches!(
+            load(dir.path(), TODAY),
+            Err(CatalogError::MissingCatalogFile { .. })
+        ));
+    }
+
+    const NAMES: &[&str] = &[
+        "title",
+        "publisher",
+        "url",
+        "description",
+        "contact",
+        "folder",
+        "id",
+        "resource",
+        "kind",
+        "organization",
+        "audience",
+        "tags",
+        "added",
+        "reviewed",
+        "watch",
+        "selector",
+        "ignore",
+        "expect",
+        "accept",
+        "content",
+        "skip",
+        "threshold",
+        "x",
+    ];
+
+    fn leaf() -> impl Strategy<Value = toml::Value> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "",
+                "a",
+                "guide",
+                "cac",
+                "https://example.org/",
+                "#x",
+                "a b",
+                "(",
+                "div >>",
+                "Bad_Id",
+            ])
+            .prop_map(|s| toml::Value::String(s.to_owned())),
+            ".{0,8}".prop_map(toml::Value::String),
+            any::<i64>().prop_map(toml::Value::Integer),
+            any::<f64>().prop_map(toml::Value::Float),
+            any::<bool>().prop_map(toml::Value::Boolean),
+            prop::sample::select(vec![
+                "2024-01-01",
+                "2999-12-31",
+                "2024-01-01T10:00:00",
+                "10:00:00"
+            ])
+            .prop_map(|d| toml::Value::Datetime(d.parse().unwrap())),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = toml::Value> {
+        leaf().prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(toml::Value::Array),
+                prop::collection::btree_map(prop::sample::select(NAMES), inner, 0..6).prop_map(
+                    |m| {
+                        toml::Value::Table(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                    }
+                ),
+            ]
+        })
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        prop::collection::btree_map(prop::sample::select(NAMES), value(), 0..6).prop_map(|m| {
+            let table: toml::Table = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            toml::to_string(&table).unwrap_or_default()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn arbitrary_text_never_panics(catalog in "\\PC{0,200}", file in "(\\PC|\\n){0,200}") {
+            let dir = write_catalog(&catalog, &[("a.toml", &file)]);
+            let loaded = load(dir.path(), TODAY).unwrap();
+            prop_assert!(loaded.files == 2);
+        }
+
+        #[test]
+        fn wrong_shaped_toml_never_panics(catalog in document(), file in document()) {
+            let dir = write_catalog(&catalog, &[("a.toml", &file), ("b.toml", &file)]);
+            let loaded = load(dir.path(), TODAY).unwrap();
+            prop_assert!(loaded.files == 3);
+            prop_assert!(loaded.catalog.resources.len() <= 2 * file.matches("[[resource]]").count().max(file.len()));
+        }
     }
 }
