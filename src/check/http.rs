@@ -386,7 +386,7 @@ fn empty_sink() -> CapWriter {
 /// source chain (reqwest wraps hyper, which wraps io and rustls errors).
 pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     if error.is_timeout() {
-        return (FailureKind::Timeout, "timed out".to_owned());
+        return (FailureKind::Timeout, "connection timed out".to_owned());
     }
     let mut texts = Vec::new();
     let mut io_kind = None;
