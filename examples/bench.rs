@@ -85,7 +85,10 @@ async fn bench(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .spawn()?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().ok_or("no child stdout")?).read_line(&mut line)?;
-    let port: u16 = line.trim().parse().map_err(|_| format!("server said {line:?}"))?;
+    let port: u16 = line
+        .trim()
+        .parse()
+        .map_err(|_| format!("server said {line:?}"))?;
     let shapes = match args.shape {
         Shape::Both => vec![Shape::Uniform, Shape::Skewed],
         one => vec![one],
@@ -130,7 +133,10 @@ async fn bench(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "  ratio            {:.3}x",
             wall.as_secs_f64() / ideal.as_secs_f64()
         );
-        println!("  peak RSS         {:.1} MiB", peak_rss_kib()? as f64 / 1024.0);
+        println!(
+            "  peak RSS         {:.1} MiB",
+            peak_rss_kib()? as f64 / 1024.0
+        );
         println!(
             "  requests/link    {:.3}",
             stats.requests_sent as f64 / args.links as f64
@@ -150,7 +156,13 @@ fn assign_hosts(shape: Shape, links: usize, hosts: usize) -> Vec<usize> {
         Shape::Skewed if hosts > 1 => {
             let big = links / 10;
             (0..links)
-                .map(|i| if i < big { 0 } else { 1 + (i - big) % (hosts - 1) })
+                .map(|i| {
+                    if i < big {
+                        0
+                    } else {
+                        1 + (i - big) % (hosts - 1)
+                    }
+                })
                 .collect()
         }
         _ => (0..links).map(|i| i % hosts).collect(),
@@ -177,7 +189,9 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let port = first.local_addr()?.port();
     let mut listeners = vec![first];
     for h in 1..args.hosts {
-        listeners.push(tokio::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(host_ip(h)), port)).await?);
+        listeners.push(
+            tokio::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(host_ip(h)), port)).await?,
+        );
     }
     println!("{port}");
     let latency = Duration::from_millis(args.latency_ms);
@@ -202,7 +216,9 @@ async fn connection(
     latency: Duration,
 ) {
     let mut stream = tokio::io::BufReader::new(stream);
-    let body = "<html><head><title>page</title></head><body>".to_owned() + &"<p>text</p>".repeat(100) + "</body></html>";
+    let body = "<html><head><title>page</title></head><body>".to_owned()
+        + &"<p>text</p>".repeat(100)
+        + "</body></html>";
     loop {
         let mut line = String::new();
         // Request line, then headers up to the blank line.

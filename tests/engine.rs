@@ -60,12 +60,20 @@ async fn page_answering_200_is_ok_with_its_body() {
     let fetch = fetch(&server.url("/")).await;
     assert_eq!(verdict(&fetch), (Status::Ok, "200 OK".to_owned()));
     assert_eq!(fetch.body, b"<h1>hi</h1>");
-    assert_eq!(fetch.content_type.as_deref(), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        fetch.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(fetch.etag.as_deref(), Some("\"v1\""));
     assert_eq!((fetch.attempts, fetch.got_http_answer), (1, true));
     let seen = server.requests();
     assert_eq!(seen[0].header("accept-encoding"), Some("gzip, deflate, br"));
-    assert!(seen[0].header("user-agent").unwrap_or_default().starts_with("linkwatch/"));
+    assert!(
+        seen[0]
+            .header("user-agent")
+            .unwrap_or_default()
+            .starts_with("linkwatch/")
+    );
 }
 
 #[tokio::test]
@@ -73,7 +81,10 @@ async fn not_found_and_gone_are_broken_without_retry() {
     let server = TestServer::start().await;
     server.route("/gone", Reply::status(410));
     let missing = fetch(&server.url("/missing")).await;
-    assert_eq!(verdict(&missing), (Status::Broken, "404 Not Found".to_owned()));
+    assert_eq!(
+        verdict(&missing),
+        (Status::Broken, "404 Not Found".to_owned())
+    );
     let gone = fetch(&server.url("/gone")).await;
     assert_eq!(verdict(&gone), (Status::Broken, "410 Gone".to_owned()));
     assert_eq!((missing.attempts, gone.attempts), (1, 1));
@@ -127,7 +138,10 @@ async fn redirect_loop_is_broken() {
 async fn ten_redirects_are_followed_but_eleven_are_too_many() {
     let server = TestServer::start().await;
     for i in 0..11 {
-        server.route(&format!("/r{i}"), Reply::redirect(307, &format!("/r{}", i + 1)));
+        server.route(
+            &format!("/r{i}"),
+            Reply::redirect(307, &format!("/r{}", i + 1)),
+        );
     }
     server.route("/r11", Reply::html("end"));
     let ten = fetch(&server.url("/r1")).await;
@@ -235,18 +249,21 @@ async fn unauthorized_and_forbidden_are_blocked() {
     server.route("/private", Reply::status(401));
     server.route("/forbidden", Reply::status(403));
     let private = fetch(&server.url("/private")).await;
-    assert_eq!(verdict(&private), (Status::Blocked, "401 Unauthorized".to_owned()));
+    assert_eq!(
+        verdict(&private),
+        (Status::Blocked, "401 Unauthorized".to_owned())
+    );
     let forbidden = fetch(&server.url("/forbidden")).await;
-    assert_eq!(verdict(&forbidden), (Status::Blocked, "403 Forbidden".to_owned()));
+    assert_eq!(
+        verdict(&forbidden),
+        (Status::Blocked, "403 Forbidden".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn bot_challenge_is_blocked() {
     let server = TestServer::start().await;
-    server.route(
-        "/",
-        Reply::status(403).header("cf-mitigated", "challenge"),
-    );
+    server.route("/", Reply::status(403).header("cf-mitigated", "challenge"));
     let fetch = fetch(&server.url("/")).await;
     assert!(fetch.challenge);
     assert_eq!(
@@ -323,7 +340,11 @@ async fn gzip_bomb_is_cut_at_the_cap() {
     assert_eq!(verdict(&fetch).0, Status::Ok);
     assert!(fetch.truncated);
     assert_eq!(fetch.body.len(), 1024 * 1024);
-    assert!(fetch.wire_bytes < 1024 * 1024, "compressed bytes read: {}", fetch.wire_bytes);
+    assert!(
+        fetch.wire_bytes < 1024 * 1024,
+        "compressed bytes read: {}",
+        fetch.wire_bytes
+    );
 }
 
 #[tokio::test]
@@ -336,7 +357,10 @@ async fn gzip_and_brotli_bodies_are_decoded() {
         let fetch = fetch(&server.url(path)).await;
         assert_eq!(String::from_utf8_lossy(&fetch.body), page, "{path}");
         assert!(!fetch.truncated);
-        assert!(fetch.wire_bytes < page.len() as u64, "{path} came compressed");
+        assert!(
+            fetch.wire_bytes < page.len() as u64,
+            "{path} came compressed"
+        );
     }
 }
 
@@ -441,8 +465,15 @@ async fn per_host_limit_holds() {
         ..config()
     };
     let (done, stats) = run(config, requests).await;
-    assert!(done.iter().all(|f| f.as_ref().is_some_and(|f| f.http_status == Some(200))));
-    assert!(server.max_concurrent() <= 3, "saw {}", server.max_concurrent());
+    assert!(
+        done.iter()
+            .all(|f| f.as_ref().is_some_and(|f| f.http_status == Some(200)))
+    );
+    assert!(
+        server.max_concurrent() <= 3,
+        "saw {}",
+        server.max_concurrent()
+    );
     assert_eq!(stats.requests_sent, 20);
 }
 
@@ -460,7 +491,11 @@ async fn overall_concurrency_holds_across_hosts() {
     };
     let (done, stats) = run(config, requests).await;
     assert!(done.iter().all(Option::is_some));
-    assert!(servers[0].max_concurrent() <= 5, "saw {}", servers[0].max_concurrent());
+    assert!(
+        servers[0].max_concurrent() <= 5,
+        "saw {}",
+        servers[0].max_concurrent()
+    );
     assert!(stats.max_in_flight <= 5);
     assert_eq!(servers[0].hits("/slow"), 20);
 }

@@ -229,9 +229,8 @@ impl TestServer {
         let certified =
             rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
                 .expect("self-signed certificate");
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
-            certified.signing_key.serialize_der().into(),
-        );
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
@@ -401,7 +400,8 @@ async fn answer<S: AsyncWrite + Unpin>(stream: &mut S, reply: Reply, head: bool)
                 return stream.write_all(&bytes).await.is_ok() && stream.flush().await.is_ok();
             }
             Reply::Endless => {
-                let start = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n";
+                let start =
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n";
                 if stream.write_all(start).await.is_err() {
                     return false;
                 }
