@@ -386,7 +386,7 @@ fn empty_sink() -> CapWriter {
 /// source chain (reqwest wraps hyper, which wraps io and rustls errors).
 pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     if error.is_timeout() {
-        return (FailureKind::Timeout, "timed out".to_owned());
+        return (FailureKind::Timeout, "connection timed out".to_owned());
     }
     let mut texts = Vec::new();
     let mut io_kind = None;
@@ -455,4 +455,49 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
         return (FailureKind::Connect, format!("cannot connect: {all}"));
     }
     (FailureKind::Protocol, format!("HTTP error: {all}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(encoding: &str, data: &[u8], cap: u64) -> CapWriter {
+        let mut decoder = Decoder::new(encoding, cap);
+        for chunk in data.chunks(7) {
+            if !matches!(decoder.write(chunk), Step::More) {
+                break;
+            }
+        }
+        decoder.finish()
+    }
+
+    #[test]
+    fn deflate_accepts_zlib_and_raw_framing() {
+        let text = b"hello deflate, hello deflate, hello deflate";
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        zlib.write_all(text).expect("in memory");
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        raw.write_all(text).expect("in memory");
+        for data in [
+            zlib.finish().expect("in memory"),
+            raw.finish().expect("in memory"),
+        ] {
+            let out = decode("deflate", &data, 1024);
+            assert_eq!((out.bytes.as_slice(), out.full), (&text[..], false));
+        }
+    }
+
+    #[test]
+    fn cap_cuts_decompressed_output() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&[b'z'; 10_000]).expect("in memory");
+        let out = decode("gzip", &gz.finish().expect("in memory"), 100);
+        assert_eq!((out.bytes.len(), out.full), (100, true));
+    }
+
+    #[test]
+    fn identity_passes_bytes_through() {
+        let out = decode("", b"\xff\xfe plain", 1024);
+        assert_eq!(out.bytes, b"\xff\xfe plain");
+    }
 }
