@@ -546,3 +546,49 @@ async fn cancellation_stops_promptly() {
     assert_eq!(finished, 0);
     assert!(cancel.is_cancelled());
 }
+
+#[tokio::test]
+async fn retry_after_pauses_only_its_host_and_frees_the_slot() {
+    let paused = TestServer::start().await;
+    let other = TestServer::start().await;
+    paused.route(
+        "/a0",
+        Reply::sequence([
+            Reply::status(429).header("Retry-After", "2"),
+            Reply::html("a0"),
+        ]),
+    );
+    let mut requests = vec![Request::new(paused.url("/a0"))];
+    for i in 1..6 {
+        paused.route(&format!("/a{i}"), Reply::html("a"));
+        requests.push(Request::new(paused.url(&format!("/a{i}"))));
+    }
+    for i in 0..3 {
+        other.route(&format!("/b{i}"), Reply::html("b"));
+        requests.push(Request::new(other.url(&format!("/b{i}"))));
+    }
+    // One slot overall: the other host can only be served if the waiting link gives it up.
+    let config = CheckConfig {
+        concurrency: 1,
+        per_host: 1,
+        ..config()
+    };
+    let (done, stats) = run(config, requests).await;
+    assert!(
+        done.iter()
+            .all(|f| f.as_ref().is_some_and(|f| f.http_status == Some(200)))
+    );
+    assert_eq!(stats.responses_429, 1);
+    let a = paused.requests();
+    let b = other.requests();
+    assert_eq!((a[0].path.as_str(), a[1].path.as_str()), ("/a0", "/a0"));
+    let resumed = a[1].at.duration_since(a[0].at).expect("ordered");
+    assert!(
+        resumed >= Duration::from_millis(1900),
+        "host resumed after {resumed:?}"
+    );
+    assert!(
+        b.iter().all(|seen| seen.at > a[0].at && seen.at < a[1].at),
+        "the other host was served while this one waited"
+    );
+}
