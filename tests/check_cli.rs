@@ -385,3 +385,99 @@ async fn invalid_catalog_stops_check_with_exit_2() {
     assert!(stderr(&out).contains("web.toml"), "{}", stderr(&out));
     assert!(!project.reports().exists(), "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_rerenders_from_results_json_without_the_network() {
+    let server = TestServer::start().await;
+    server.route("/ok", Reply::html("<title>Fine</title><p>fine</p>"));
+    server.route("/gone", Reply::status(404));
+    let project = Project::new(&[
+        res("ok", server.url("/ok")),
+        res("gone", server.url("/gone")),
+    ]);
+    check(&project, &[]).await;
+    drop(server);
+    let reports = project.reports();
+    let md = std::fs::read(reports.join("report.md")).unwrap();
+    let csv = std::fs::read(reports.join("links.csv")).unwrap();
+    std::fs::remove_file(reports.join("report.md")).unwrap();
+    std::fs::remove_file(reports.join("links.csv")).unwrap();
+
+    let out = project.run(&["report"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(reports.join("report.md")).unwrap(), md);
+    assert_eq!(std::fs::read(reports.join("links.csv")).unwrap(), csv);
+
+    let out = project.run(&["report", "--format", "csv"]);
+    assert_eq!(out.stdout, csv);
+    let out = project.run(&["report", "--format", "md"]);
+    assert_eq!(out.stdout, md);
+
+    std::fs::write(reports.join("results.json"), "{\"schema_version\": 99}").unwrap();
+    let out = project.run(&["report"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("results.json is not a linkwatch results file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("schema_version 99 is not supported"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_since_checks_only_added_or_changed_links_and_leaves_the_baseline() {
+    let server = TestServer::start().await;
+    for path in ["/a", "/b", "/b2", "/c"] {
+        server.route(path, Reply::html("<title>T</title><p>text</p>"));
+    }
+    let project = Project::new(&[res("a", server.url("/a")), res("b", server.url("/b"))]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t.test"])
+            .args(args)
+            .current_dir(project.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "catalog"]);
+    git(&["commit", "-qm", "catalog"]);
+
+    let out = check(&project, &["--changed-since", "HEAD"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("no links added or changed since HEAD"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!project.reports().exists());
+
+    project.write_catalog(&[
+        res("a", server.url("/a")),
+        res("b", server.url("/b2")),
+        res("c", server.url("/c")),
+    ]);
+    let out = check(&project, &["--changed-since", "HEAD"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut ids: Vec<String> = project
+        .links()
+        .into_iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["b", "c"]);
+    assert_eq!(server.hits("/a"), 0);
+    assert!(
+        !project.reports().join("state.json").exists(),
+        "the baseline is not touched"
+    );
+
+    let out = check(&project, &["--changed-since", "no-such-ref"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("git ls-tree"), "{}", stderr(&out));
+}
