@@ -473,6 +473,7 @@ fn run_check_hands_every_option_to_linkwatch() {
             ("FAIL_ON", "broken,moved"),
             ("CONFIRM_AFTER", "3"),
             ("CHANGED_SINCE", "origin/main"),
+            ("SHARD", "2/4"),
         ],
     );
     check.assert_ok();
@@ -500,6 +501,8 @@ fn run_check_hands_every_option_to_linkwatch() {
         "3",
         "--changed-since",
         "origin/main",
+        "--shard",
+        "2/4",
         "--only",
         "rust",
         "--only",
@@ -507,6 +510,39 @@ fn run_check_hands_every_option_to_linkwatch() {
     ];
     assert_eq!(args.lines().collect::<Vec<_>>(), expected);
     assert_eq!(check.output("report").as_deref(), Some("audit/report.md"));
+}
+
+#[test]
+fn run_check_merges_shards_when_given_their_directories() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let args_file = sb.path().join("args");
+    sb.step(
+        "run-check.sh",
+        &[
+            ("FAKE_ARGS", args_file.to_str().unwrap()),
+            ("MERGE_FROM", "shards/one shards/two"),
+            ("FAIL_ON", "broken"),
+        ],
+    )
+    .assert_ok();
+    let args = fs::read_to_string(args_file).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        [
+            "merge",
+            "--catalog",
+            "catalog",
+            "--out",
+            "reports",
+            "--fail-on",
+            "broken",
+            "shards/one",
+            "shards/two"
+        ]
+    );
 }
 
 #[test]
