@@ -28,7 +28,11 @@ fn assert_fixture(name: &str, code: i32) {
     let expected = std::fs::read_to_string(fixtures().join(name).join("expected.txt")).unwrap();
     assert_eq!(stdout(&out), expected, "output of fixture {name}");
     assert_eq!(out.status.code(), Some(code), "exit code of fixture {name}");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -120,7 +124,10 @@ fn github_format() {
          0 errors, 2 warnings in 2 files\n"
     );
     assert_eq!(out.status.code(), Some(0));
-    let out = validate(&fixtures(), &["--catalog", "duplicate-ids", "--format", "github"]);
+    let out = validate(
+        &fixtures(),
+        &["--catalog", "duplicate-ids", "--format", "github"],
+    );
     assert_eq!(
         stdout(&out),
         "::error file=duplicate-ids/more.toml,line=2,col=6::duplicate resource id `same` (first defined at duplicate-ids/guides.toml:2:6)\n\
@@ -131,7 +138,10 @@ fn github_format() {
 
 #[test]
 fn json_format() {
-    let out = validate(&fixtures(), &["--catalog", "vocabulary", "--format", "json"]);
+    let out = validate(
+        &fixtures(),
+        &["--catalog", "vocabulary", "--format", "json"],
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v,

@@ -68,15 +68,18 @@ impl Source {
     }
 
     /// A diagnostic at `span` (byte offsets into the text; clamped, so any span is safe).
-    pub fn diag(&self, severity: Severity, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+    pub fn diag(
+        &self,
+        severity: Severity,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (start, line_index, column) = self.position(span.start);
         let line_start = self.line_starts[line_index];
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
         let source_line = self.text[line_start..line_end].trim_end_matches('\r');
-        let column = self.text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
         let width = self.text[start..end].chars().count().max(1);
         Diagnostic {
@@ -101,8 +104,19 @@ impl Source {
 
     /// `file:line:col` of a span, for messages that point at a second place.
     pub fn location(&self, span: Range<usize>) -> String {
-        let d = self.diag(Severity::Error, span, "");
-        location(&d.file, d.line, d.column)
+        let (_, line_index, column) = self.position(span.start);
+        location(&self.path, line_index + 1, column)
+    }
+
+    /// The offset clamped onto a character boundary, its 0-based line and 1-based column.
+    fn position(&self, offset: usize) -> (usize, usize, usize) {
+        let start = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let column = self.text[self.line_starts[line_index]..start]
+            .chars()
+            .count()
+            + 1;
+        (start, line_index, column)
     }
 }
 
@@ -133,7 +147,12 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
             Severity::Error => ("1;31", "error"),
             Severity::Warning => ("1;33", "warning"),
         };
-        writeln!(w, "{}{}", paint(code, label), paint("1", &format!(": {}", d.message)))?;
+        writeln!(
+            w,
+            "{}{}",
+            paint(code, label),
+            paint("1", &format!(": {}", d.message))
+        )?;
         writeln!(
             w,
             "{pad}{} {}",
@@ -142,7 +161,12 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
         )?;
         let bar = paint("1;34", "|");
         writeln!(w, "{pad} {bar}")?;
-        writeln!(w, "{} {bar} {}", paint("1;34", &d.line.to_string()), d.source_line)?;
+        writeln!(
+            w,
+            "{} {bar} {}",
+            paint("1;34", &d.line.to_string()),
+            d.source_line
+        )?;
         let lead: String = d
             .source_line
             .chars()
@@ -225,7 +249,9 @@ mod tests {
     #[test]
     fn human_output_has_caret_and_help() {
         let s = source("[[resource]]\nkidn = \"x\"\n");
-        let d = s.error(13..17, "unknown field `kidn`").with_help("did you mean `kind`?");
+        let d = s
+            .error(13..17, "unknown field `kidn`")
+            .with_help("did you mean `kind`?");
         let mut out = Vec::new();
         render_human(&[d], &mut out, false).unwrap();
         assert_eq!(

@@ -13,7 +13,14 @@ use toml_edit::{Item, TableLike, Value};
 pub const CATALOG_FILE: &str = "catalog.toml";
 
 /// Fields of `catalog.toml`'s top level, as the loader knows them.
-pub const CATALOG_FIELDS: &[&str] = &["title", "publisher", "url", "description", "contact", "folder"];
+pub const CATALOG_FIELDS: &[&str] = &[
+    "title",
+    "publisher",
+    "url",
+    "description",
+    "contact",
+    "folder",
+];
 /// Fields of a `[[folder]]`.
 pub const FOLDER_FIELDS: &[&str] = &["id", "title", "description"];
 /// Fields of a resource file's top level.
@@ -148,6 +155,7 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
         diags: Vec::new(),
         ids: HashMap::new(),
         urls: HashMap::new(),
+        patterns: HashMap::new(),
     };
     let catalog_src = match read_text(&catalog_path)? {
         Ok(src) => Some(src),
@@ -254,6 +262,8 @@ struct Loader {
     ids: HashMap<String, String>,
     /// Normalised URL → (resource id, where it was first used).
     urls: HashMap<String, (String, String)>,
+    /// Patterns already compiled (regexes and selectors repeat across resources) → the problem.
+    patterns: HashMap<(bool, String), Option<String>>,
 }
 
 /// One present, known field of a table.
@@ -295,8 +305,11 @@ impl Loader {
         if let Some(help) = orphan {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             self.diags.push(
-                src.warning(0..0, format!("{name} belongs to no folder; its resources are not loaded"))
-                    .with_help(help),
+                src.warning(
+                    0..0,
+                    format!("{name} belongs to no folder; its resources are not loaded"),
+                )
+                .with_help(help),
             );
         }
         let Some(doc) = self.parse(&src) else {
@@ -341,7 +354,10 @@ impl Loader {
                             let first = src.location(first.clone());
                             self.diags.push(src.error(
                                 id_span,
-                                format!("duplicate folder id `{}` (first defined at {first})", folder.id),
+                                format!(
+                                    "duplicate folder id `{}` (first defined at {first})",
+                                    folder.id
+                                ),
                             ));
                         } else {
                             folders.push((folder, id_span));
@@ -350,7 +366,13 @@ impl Loader {
                 }
             }
         }
-        self.require(src, root, 0..0, "catalog.toml", &[("title", &title), ("publisher", &publisher)]);
+        self.require(
+            src,
+            root,
+            0..0,
+            "catalog.toml",
+            &[("title", &title), ("publisher", &publisher)],
+        );
         let meta = CatalogFile {
             title: title.unwrap_or_default(),
             publisher: publisher.unwrap_or_default(),
@@ -378,7 +400,13 @@ impl Loader {
                 _ => description = self.string(src, &f).map(str::to_owned),
             }
         }
-        self.require(src, table, span, "[[folder]]", &[("id", &id), ("title", &title)]);
+        self.require(
+            src,
+            table,
+            span,
+            "[[folder]]",
+            &[("id", &id), ("title", &title)],
+        );
         // A folder with a problem elsewhere still owns its file, so its resources are checked.
         let ((id, id_span), title) = (id?, title?);
         Some((
@@ -391,7 +419,12 @@ impl Loader {
         ))
     }
 
-    fn resource(&mut self, src: &Source, table: &dyn TableLike, span: Range<usize>) -> Option<Resource> {
+    fn resource(
+        &mut self,
+        src: &Source,
+        table: &dyn TableLike,
+        span: Range<usize>,
+    ) -> Option<Resource> {
         let before = self.diags.len();
         let mut id = None;
         let mut title = None;
@@ -412,7 +445,8 @@ impl Loader {
                     if let Some(id) = &id {
                         let here = src.location(f.value.clone());
                         if let Some(first) = self.ids.get(id) {
-                            let msg = format!("duplicate resource id `{id}` (first defined at {first})");
+                            let msg =
+                                format!("duplicate resource id `{id}` (first defined at {first})");
                             self.diags.push(src.error(f.value.clone(), msg));
                         } else {
                             self.ids.insert(id.clone(), here);
@@ -426,14 +460,23 @@ impl Loader {
                 }
                 "kind" => {
                     let names = Kind::ALL.map(Kind::as_str);
-                    kind = self.word(src, f.item.as_value(), f.value.clone(), "kind", &names, Kind::parse);
+                    kind = self.word(
+                        src,
+                        f.item.as_value(),
+                        f.value.clone(),
+                        "kind",
+                        &names,
+                        Kind::parse,
+                    );
                 }
                 "organization" => organization = self.nonempty(src, &f),
                 "description" => description = self.string(src, &f).map(str::to_owned),
                 "audience" => {
                     let names = Audience::ALL.map(Audience::as_str);
                     for (v, span) in self.array(src, &f) {
-                        if let Some(a) = self.word(src, Some(v), span, "audience", &names, Audience::parse) {
+                        if let Some(a) =
+                            self.word(src, Some(v), span, "audience", &names, Audience::parse)
+                        {
                             audience.push(a);
                         }
                     }
@@ -511,16 +554,10 @@ impl Loader {
             match f.name {
                 "selector" => {
                     if let Some(s) = self.string(src, &f) {
-                        match scraper::Selector::parse(s) {
-                            Ok(_) => watch.selector = Some(s.to_owned()),
-                            Err(e) => {
-                                // scraper's text for some errors is an internal name, not advice.
-                                let text = e.to_string();
-                                let why = text.lines().next().filter(|l| !l.starts_with("Unexpected error"));
-                                let msg = match why {
-                                    Some(why) => format!("invalid CSS selector `{s}`: {why}"),
-                                    None => format!("invalid CSS selector `{s}`"),
-                                };
+                        match self.pattern_problem(false, s) {
+                            None => watch.selector = Some(s.to_owned()),
+                            Some(why) => {
+                                let msg = format!("invalid CSS selector `{s}`{why}");
                                 self.diags.push(src.error(f.value.clone(), msg));
                             }
                         }
@@ -529,18 +566,18 @@ impl Loader {
                 "ignore" => {
                     for (v, span) in self.array(src, &f) {
                         let Some(s) = v.as_str() else {
-                            let msg = format!("an ignore pattern must be a string, found {}", article(v.type_name()));
+                            let msg = format!(
+                                "an ignore pattern must be a string, found {}",
+                                article(v.type_name())
+                            );
                             self.diags.push(src.error(span, msg));
                             continue;
                         };
-                        match regex::Regex::new(s) {
-                            Ok(_) => watch.ignore.push(s.to_owned()),
-                            Err(e) => {
-                                let text = e.to_string();
-                                let why = text.lines().last().unwrap_or_default();
-                                let why = why.strip_prefix("error: ").unwrap_or(why);
+                        match self.pattern_problem(true, s) {
+                            None => watch.ignore.push(s.to_owned()),
+                            Some(why) => {
                                 self.diags
-                                    .push(src.error(span, format!("invalid regex `{s}`: {why}")));
+                                    .push(src.error(span, format!("invalid regex `{s}`{why}")));
                             }
                         }
                     }
@@ -550,13 +587,15 @@ impl Loader {
                     for (v, span) in self.array(src, &f) {
                         match v.as_integer() {
                             Some(n @ 100..=599) => watch.accept.push(n as u16),
-                            Some(n) => self.diags.push(src.error(
-                                span,
-                                format!("HTTP status {n} is outside 100..=599"),
-                            )),
+                            Some(n) => self.diags.push(
+                                src.error(span, format!("HTTP status {n} is outside 100..=599")),
+                            ),
                             None => self.diags.push(src.error(
                                 span,
-                                format!("an HTTP status must be an integer, found {}", article(v.type_name())),
+                                format!(
+                                    "an HTTP status must be an integer, found {}",
+                                    article(v.type_name())
+                                ),
                             )),
                         }
                     }
@@ -578,7 +617,10 @@ impl Loader {
                     }
                 }
                 _ => {
-                    let value = f.item.as_float().or_else(|| f.item.as_integer().map(|n| n as f64));
+                    let value = f
+                        .item
+                        .as_float()
+                        .or_else(|| f.item.as_integer().map(|n| n as f64));
                     match value {
                         Some(t) if (0.0..=1.0).contains(&t) => watch.threshold = Some(t),
                         Some(t) => self.diags.push(
@@ -590,6 +632,37 @@ impl Loader {
             }
         }
         self.clean_since(before).then_some(watch)
+    }
+
+    /// Why `pattern` does not compile as a regex (`regex`) or a CSS selector, as ": reason" or
+    /// "" when the library gives no useful reason; `None` when it compiles.
+    fn pattern_problem(&mut self, regex: bool, pattern: &str) -> Option<String> {
+        let key = (regex, pattern.to_owned());
+        if let Some(known) = self.patterns.get(&key) {
+            return known.clone();
+        }
+        let problem = if regex {
+            regex::Regex::new(pattern).err().map(|e| {
+                let text = e.to_string();
+                let why = text.lines().last().unwrap_or_default();
+                format!(": {}", why.strip_prefix("error: ").unwrap_or(why))
+            })
+        } else {
+            scraper::Selector::parse(pattern).err().map(|e| {
+                // scraper's text for some errors is an internal name, not advice.
+                let text = e.to_string();
+                match text
+                    .lines()
+                    .next()
+                    .filter(|l| !l.starts_with("Unexpected error"))
+                {
+                    Some(why) => format!(": {why}"),
+                    None => String::new(),
+                }
+            })
+        };
+        self.patterns.insert(key, problem.clone());
+        problem
     }
 
     fn clean_since(&self, before: usize) -> bool {
@@ -608,7 +681,10 @@ impl Loader {
     ) -> Vec<Field<'t>> {
         let mut out = Vec::new();
         for (name, item) in table.iter() {
-            let key = table.key(name).and_then(|k| k.span()).unwrap_or(span.clone());
+            let key = table
+                .key(name)
+                .and_then(|k| k.span())
+                .unwrap_or(span.clone());
             let value = item.span().unwrap_or(key.clone());
             if let Some(&name) = known.iter().find(|k| **k == name) {
                 out.push(Field {
@@ -638,8 +714,10 @@ impl Loader {
         for (name, value) in fields {
             // A field that is present but invalid already has its own diagnostic.
             if !value.is_set() && !table.contains_key(name) {
-                self.diags
-                    .push(src.error(span.clone(), format!("{what} is missing required field `{name}`")));
+                self.diags.push(src.error(
+                    span.clone(),
+                    format!("{what} is missing required field `{name}`"),
+                ));
             }
         }
     }
@@ -665,7 +743,10 @@ impl Loader {
                         Some(t) => out.push((t as &dyn TableLike, span)),
                         None => self.diags.push(src.error(
                             span,
-                            format!("each `{name}` must be a table, found {}", article(v.type_name())),
+                            format!(
+                                "each `{name}` must be a table, found {}",
+                                article(v.type_name())
+                            ),
                         )),
                     }
                 }
@@ -675,7 +756,10 @@ impl Loader {
                 self.diags.push(
                     src.error(
                         f.key.clone(),
-                        format!("`{name}` must be an array of tables, found {}", article(f.item.type_name())),
+                        format!(
+                            "`{name}` must be an array of tables, found {}",
+                            article(f.item.type_name())
+                        ),
                     )
                     .with_help(format!("write each one under a {header} header")),
                 );
@@ -729,7 +813,9 @@ impl Loader {
         if !is_slug(s) {
             self.diags.push(
                 src.error(f.value.clone(), format!("{} `{s}` is not a slug", f.name))
-                    .with_help("use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`"),
+                    .with_help(
+                        "use lowercase letters, digits and single hyphens, e.g. `cybertipline-faq`",
+                    ),
             );
             return None;
         }
@@ -777,7 +863,11 @@ impl Loader {
         let Some(dt) = f.item.as_datetime() else {
             let mut d = src.error(
                 f.value.clone(),
-                format!("`{}` must be a TOML date, found {}", f.name, article(f.item.type_name())),
+                format!(
+                    "`{}` must be a TOML date, found {}",
+                    f.name,
+                    article(f.item.type_name())
+                ),
             );
             if f.item.is_str() {
                 d = d.with_help("write the date without quotes, e.g. added = 2026-01-31");
@@ -793,8 +883,11 @@ impl Loader {
         };
         let Some(date) = date else {
             self.diags.push(
-                src.error(f.value.clone(), format!("`{}` is not a valid date: {dt}", f.name))
-                    .with_help("write a calendar date without a time, e.g. 2026-01-31"),
+                src.error(
+                    f.value.clone(),
+                    format!("`{}` is not a valid date: {dt}", f.name),
+                )
+                .with_help("write a calendar date without a time, e.g. 2026-01-31"),
             );
             return None;
         };
@@ -881,14 +974,20 @@ mod tests {
         let loaded = load(dir.path(), TODAY).unwrap();
         assert_eq!((loaded.errors(), loaded.warnings()), (1, 0));
         assert!(loaded.has_errors());
-        let ids: Vec<&str> = loaded.catalog.resources.iter().map(|e| e.resource.id.as_str()).collect();
+        let ids: Vec<&str> = loaded
+            .catalog
+            .resources
+            .iter()
+            .map(|e| e.resource.id.as_str())
+            .collect();
         assert_eq!(ids, ["good"]);
         assert_eq!(loaded.summary(), "1 error, 0 warnings in 3 files");
     }
 
     #[test]
     fn watch_table_becomes_typed() {
-        let a = resource("w") + "[resource.watch]\naccept = [403]\nthreshold = 1\ncontent = false\n";
+        let a =
+            resource("w") + "[resource.watch]\naccept = [403]\nthreshold = 1\ncontent = false\n";
         let dir = write_catalog(CATALOG, &[("a.toml", &a), ("b.toml", "")]);
         let loaded = load(dir.path(), TODAY).unwrap();
         let watch = loaded.catalog.resources[0].resource.watch.clone().unwrap();
@@ -901,7 +1000,10 @@ mod tests {
     fn unreadable_catalogs_are_errors_not_diagnostics() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope");
-        assert!(matches!(load(&missing, TODAY), Err(CatalogError::NotFound { .. })));
+        assert!(matches!(
+            load(&missing, TODAY),
+            Err(CatalogError::NotFound { .. })
+        ));
         assert!(matches!(
             load(dir.path(), TODAY),
             Err(CatalogError::MissingCatalogFile { .. })
@@ -909,23 +1011,57 @@ mod tests {
     }
 
     const NAMES: &[&str] = &[
-        "title", "publisher", "url", "description", "contact", "folder", "id", "resource", "kind",
-        "organization", "audience", "tags", "added", "reviewed", "watch", "selector", "ignore",
-        "expect", "accept", "content", "skip", "threshold", "x",
+        "title",
+        "publisher",
+        "url",
+        "description",
+        "contact",
+        "folder",
+        "id",
+        "resource",
+        "kind",
+        "organization",
+        "audience",
+        "tags",
+        "added",
+        "reviewed",
+        "watch",
+        "selector",
+        "ignore",
+        "expect",
+        "accept",
+        "content",
+        "skip",
+        "threshold",
+        "x",
     ];
 
     fn leaf() -> impl Strategy<Value = toml::Value> {
         prop_oneof![
             prop::sample::select(vec![
-                "", "a", "guide", "cac", "https://example.org/", "#x", "a b", "(", "div >>", "Bad_Id",
+                "",
+                "a",
+                "guide",
+                "cac",
+                "https://example.org/",
+                "#x",
+                "a b",
+                "(",
+                "div >>",
+                "Bad_Id",
             ])
             .prop_map(|s| toml::Value::String(s.to_owned())),
             ".{0,8}".prop_map(toml::Value::String),
             any::<i64>().prop_map(toml::Value::Integer),
             any::<f64>().prop_map(toml::Value::Float),
             any::<bool>().prop_map(toml::Value::Boolean),
-            prop::sample::select(vec!["2024-01-01", "2999-12-31", "2024-01-01T10:00:00", "10:00:00"])
-                .prop_map(|d| toml::Value::Datetime(d.parse().unwrap())),
+            prop::sample::select(vec![
+                "2024-01-01",
+                "2999-12-31",
+                "2024-01-01T10:00:00",
+                "10:00:00"
+            ])
+            .prop_map(|d| toml::Value::Datetime(d.parse().unwrap())),
         ]
     }
 
@@ -933,9 +1069,11 @@ mod tests {
         leaf().prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(toml::Value::Array),
-                prop::collection::btree_map(prop::sample::select(NAMES), inner, 0..6).prop_map(|m| {
-                    toml::Value::Table(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
-                }),
+                prop::collection::btree_map(prop::sample::select(NAMES), inner, 0..6).prop_map(
+                    |m| {
+                        toml::Value::Table(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                    }
+                ),
             ]
         })
     }
@@ -947,6 +1085,23 @@ mod tests {
         })
     }
 
+    /// Every diagnostic points at a real line of one of `texts`, at a column on that line.
+    fn assert_positions_inside(loaded: &Loaded, texts: &[&str]) {
+        let longest = texts
+            .iter()
+            .map(|t| t.split('\n').count())
+            .max()
+            .unwrap_or(1);
+        for d in &loaded.diagnostics {
+            assert!(d.line >= 1 && d.line <= longest, "{d:?}");
+            assert!(
+                d.column >= 1 && d.column <= d.source_line.chars().count() + 1,
+                "{d:?}"
+            );
+            assert!(d.width >= 1, "{d:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -954,15 +1109,16 @@ mod tests {
         fn arbitrary_text_never_panics(catalog in "\\PC{0,200}", file in "(\\PC|\\n){0,200}") {
             let dir = write_catalog(&catalog, &[("a.toml", &file)]);
             let loaded = load(dir.path(), TODAY).unwrap();
-            prop_assert!(loaded.files == 2);
+            prop_assert_eq!(loaded.files, 2);
+            assert_positions_inside(&loaded, &[&catalog, &file]);
         }
 
         #[test]
         fn wrong_shaped_toml_never_panics(catalog in document(), file in document()) {
             let dir = write_catalog(&catalog, &[("a.toml", &file), ("b.toml", &file)]);
             let loaded = load(dir.path(), TODAY).unwrap();
-            prop_assert!(loaded.files == 3);
-            prop_assert!(loaded.catalog.resources.len() <= 2 * file.matches("[[resource]]").count().max(file.len()));
+            prop_assert_eq!(loaded.files, 3);
+            assert_positions_inside(&loaded, &[&catalog, &file]);
         }
     }
 }

@@ -8,4 +8,6 @@ pub mod validate;
 
 pub use diag::{Diagnostic, Severity};
 pub use load::{CatalogError, Loaded, load};
-pub use model::{Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch};
+pub use model::{
+    Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch,
+};
