@@ -260,14 +260,13 @@ impl Catalog {
 mod toml_date_opt {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn serialize<S: Serializer>(
-        d: &Option<jiff::civil::Date>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(d: &Option<jiff::civil::Date>, s: S) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => {
-                let dt: toml::value::Datetime =
-                    d.to_string().parse().map_err(serde::ser::Error::custom)?;
+                let dt: toml::value::Datetime = d
+                    .to_string()
+                    .parse()
+                    .map_err(serde::ser::Error::custom)?;
                 s.serialize_some(&dt)
             }
             None => s.serialize_none(),
@@ -279,11 +278,13 @@ mod toml_date_opt {
     ) -> Result<Option<jiff::civil::Date>, D::Error> {
         let dt = toml::value::Datetime::deserialize(d)?;
         match (dt.date, dt.time, dt.offset) {
-            (Some(date), None, None) => {
-                jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8)
-                    .map(Some)
-                    .map_err(|e| D::Error::custom(format!("invalid date {dt}: {e}")))
-            }
+            (Some(date), None, None) => jiff::civil::Date::new(
+                date.year as i16,
+                date.month as i8,
+                date.day as i8,
+            )
+            .map(Some)
+            .map_err(|e| D::Error::custom(format!("invalid date {dt}: {e}"))),
             _ => Err(D::Error::custom(format!(
                 "expected a date like 2024-05-01, found {dt}"
             ))),
