@@ -74,14 +74,12 @@ impl Source {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let (start, line_index, column) = self.position(span.start);
         let line_start = self.line_starts[line_index];
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
         let source_line = self.text[line_start..line_end].trim_end_matches('\r');
-        let column = self.text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
         let width = self.text[start..end].chars().count().max(1);
         Diagnostic {
@@ -106,8 +104,19 @@ impl Source {
 
     /// `file:line:col` of a span, for messages that point at a second place.
     pub fn location(&self, span: Range<usize>) -> String {
-        let d = self.diag(Severity::Error, span, "");
-        location(&d.file, d.line, d.column)
+        let (_, line_index, column) = self.position(span.start);
+        location(&self.path, line_index + 1, column)
+    }
+
+    /// The offset clamped onto a character boundary, its 0-based line and 1-based column.
+    fn position(&self, offset: usize) -> (usize, usize, usize) {
+        let start = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let column = self.text[self.line_starts[line_index]..start]
+            .chars()
+            .count()
+            + 1;
+        (start, line_index, column)
     }
 }
 

@@ -155,6 +155,7 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
         diags: Vec::new(),
         ids: HashMap::new(),
         urls: HashMap::new(),
+        patterns: HashMap::new(),
     };
     let catalog_src = match read_text(&catalog_path)? {
         Ok(src) => Some(src),
@@ -261,6 +262,8 @@ struct Loader {
     ids: HashMap<String, String>,
     /// Normalised URL → (resource id, where it was first used).
     urls: HashMap<String, (String, String)>,
+    /// Patterns already compiled (regexes and selectors repeat across resources) → the problem.
+    patterns: HashMap<(bool, String), Option<String>>,
 }
 
 /// One present, known field of a table.
@@ -551,19 +554,10 @@ impl Loader {
             match f.name {
                 "selector" => {
                     if let Some(s) = self.string(src, &f) {
-                        match scraper::Selector::parse(s) {
-                            Ok(_) => watch.selector = Some(s.to_owned()),
-                            Err(e) => {
-                                // scraper's text for some errors is an internal name, not advice.
-                                let text = e.to_string();
-                                let why = text
-                                    .lines()
-                                    .next()
-                                    .filter(|l| !l.starts_with("Unexpected error"));
-                                let msg = match why {
-                                    Some(why) => format!("invalid CSS selector `{s}`: {why}"),
-                                    None => format!("invalid CSS selector `{s}`"),
-                                };
+                        match self.pattern_problem(false, s) {
+                            None => watch.selector = Some(s.to_owned()),
+                            Some(why) => {
+                                let msg = format!("invalid CSS selector `{s}`{why}");
                                 self.diags.push(src.error(f.value.clone(), msg));
                             }
                         }
@@ -579,14 +573,11 @@ impl Loader {
                             self.diags.push(src.error(span, msg));
                             continue;
                         };
-                        match regex::Regex::new(s) {
-                            Ok(_) => watch.ignore.push(s.to_owned()),
-                            Err(e) => {
-                                let text = e.to_string();
-                                let why = text.lines().last().unwrap_or_default();
-                                let why = why.strip_prefix("error: ").unwrap_or(why);
+                        match self.pattern_problem(true, s) {
+                            None => watch.ignore.push(s.to_owned()),
+                            Some(why) => {
                                 self.diags
-                                    .push(src.error(span, format!("invalid regex `{s}`: {why}")));
+                                    .push(src.error(span, format!("invalid regex `{s}`{why}")));
                             }
                         }
                     }
@@ -641,6 +632,37 @@ impl Loader {
             }
         }
         self.clean_since(before).then_some(watch)
+    }
+
+    /// Why `pattern` does not compile as a regex (`regex`) or a CSS selector, as ": reason" or
+    /// "" when the library gives no useful reason; `None` when it compiles.
+    fn pattern_problem(&mut self, regex: bool, pattern: &str) -> Option<String> {
+        let key = (regex, pattern.to_owned());
+        if let Some(known) = self.patterns.get(&key) {
+            return known.clone();
+        }
+        let problem = if regex {
+            regex::Regex::new(pattern).err().map(|e| {
+                let text = e.to_string();
+                let why = text.lines().last().unwrap_or_default();
+                format!(": {}", why.strip_prefix("error: ").unwrap_or(why))
+            })
+        } else {
+            scraper::Selector::parse(pattern).err().map(|e| {
+                // scraper's text for some errors is an internal name, not advice.
+                let text = e.to_string();
+                match text
+                    .lines()
+                    .next()
+                    .filter(|l| !l.starts_with("Unexpected error"))
+                {
+                    Some(why) => format!(": {why}"),
+                    None => String::new(),
+                }
+            })
+        };
+        self.patterns.insert(key, problem.clone());
+        problem
     }
 
     fn clean_since(&self, before: usize) -> bool {
@@ -1063,6 +1085,23 @@ mod tests {
         })
     }
 
+    /// Every diagnostic points at a real line of one of `texts`, at a column on that line.
+    fn assert_positions_inside(loaded: &Loaded, texts: &[&str]) {
+        let longest = texts
+            .iter()
+            .map(|t| t.split('\n').count())
+            .max()
+            .unwrap_or(1);
+        for d in &loaded.diagnostics {
+            assert!(d.line >= 1 && d.line <= longest, "{d:?}");
+            assert!(
+                d.column >= 1 && d.column <= d.source_line.chars().count() + 1,
+                "{d:?}"
+            );
+            assert!(d.width >= 1, "{d:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -1070,15 +1109,16 @@ mod tests {
         fn arbitrary_text_never_panics(catalog in "\\PC{0,200}", file in "(\\PC|\\n){0,200}") {
             let dir = write_catalog(&catalog, &[("a.toml", &file)]);
             let loaded = load(dir.path(), TODAY).unwrap();
-            prop_assert!(loaded.files == 2);
+            prop_assert_eq!(loaded.files, 2);
+            assert_positions_inside(&loaded, &[&catalog, &file]);
         }
 
         #[test]
         fn wrong_shaped_toml_never_panics(catalog in document(), file in document()) {
             let dir = write_catalog(&catalog, &[("a.toml", &file), ("b.toml", &file)]);
             let loaded = load(dir.path(), TODAY).unwrap();
-            prop_assert!(loaded.files == 3);
-            prop_assert!(loaded.catalog.resources.len() <= 2 * file.matches("[[resource]]").count().max(file.len()));
+            prop_assert_eq!(loaded.files, 3);
+            assert_positions_inside(&loaded, &[&catalog, &file]);
         }
     }
 }

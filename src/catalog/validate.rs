@@ -50,7 +50,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// A `help` line suggesting the closest candidate, or listing them all when none is close.
-pub fn suggestion<'a>(input: &str, candidates: &[&'a str]) -> String {
+pub fn suggestion(input: &str, candidates: &[&str]) -> String {
     match did_you_mean(input, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None => format!("expected one of: {}", candidates.join(", ")),
