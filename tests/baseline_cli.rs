@@ -5,21 +5,11 @@
 mod common;
 mod support;
 
-use common::{Project, check_in, res, run_in, snapshot_dir, stderr, stdout};
-use std::path::Path;
+use common::{Project, res, run_in, snapshot_dir, stderr, stdout};
 use std::time::Duration;
 use support::{Reply, TestServer};
 
-async fn check(dir: &Path, args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        check_in(&dir, &args)
-    })
-    .await
-    .unwrap()
-}
+use common::check_async as check;
 
 fn article(title: &str, body: &str) -> String {
     format!(

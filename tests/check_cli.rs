@@ -4,20 +4,12 @@
 mod common;
 mod support;
 
-use common::{Project, check_in, res, snapshot_dir, stderr, stdout};
+use common::{Project, res, snapshot_dir, stderr, stdout};
 use std::time::Duration;
 use support::{Reply, TestServer};
 
-/// Runs the binary off the async runtime, so the test servers keep answering meanwhile.
 async fn check(project: &Project, args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let dir = project.path().to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        check_in(&dir, &args)
-    })
-    .await
-    .unwrap()
+    common::check_async(project.path(), args).await
 }
 
 fn refused_url() -> String {

@@ -4,20 +4,11 @@
 mod common;
 mod support;
 
-use common::{Project, check_in, read_links, res, run_in, snapshot_dir, stderr};
+use common::{Project, read_links, res, run_in, snapshot_dir, stderr};
 use std::path::Path;
 use support::{Reply, TestServer};
 
-async fn check(dir: &Path, args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        check_in(&dir, &args)
-    })
-    .await
-    .unwrap()
-}
+use common::check_async as check;
 
 fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in snapshot_dir(from) {

@@ -136,6 +136,18 @@ pub fn check_in(dir: &Path, args: &[&str]) -> Output {
     run_in(dir, &all)
 }
 
+/// [`check_in`] off the async runtime, so servers started by the test keep answering meanwhile.
+pub async fn check_async(dir: &Path, args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        check_in(&dir, &args)
+    })
+    .await
+    .expect("linkwatch ran")
+}
+
 pub fn read_links(path: &Path) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
