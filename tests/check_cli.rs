@@ -202,6 +202,10 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     );
     if endless["status"] == "ok" {
         assert!(endless["bytes"].parse::<u64>().unwrap() <= linkwatch::MAX_BODY_BYTES);
+        assert!(
+            endless["detail"].contains("over the size cap"),
+            "{endless:?}"
+        );
     }
     expect("drip", "failing", "200", "timed out");
     let bomb = project.row("bomb");
@@ -209,6 +213,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
         bomb["bytes"].parse::<u64>().unwrap_or(0) <= linkwatch::MAX_BODY_BYTES,
         "decompression stops at the cap: {bomb:?}"
     );
+    assert!(bomb["detail"].contains("over the size cap"), "{bomb:?}");
     expect("reset", "failing", "", "");
     expect("refused", "failing", "", "refused");
     expect("no-such-host", "broken", "", "");

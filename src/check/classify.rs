@@ -38,6 +38,14 @@ pub fn classify(fetch: &Fetch, accept: &[u16]) -> (Status, String) {
     }
     match code {
         304 => (Status::Ok, "not modified".to_owned()),
+        200..=299 if fetch.truncated => {
+            let (status, detail) = healthy(fetch, code);
+            let read = fetch.body.len();
+            (
+                status,
+                format!("{detail}; body over the size cap, read the first {read} bytes"),
+            )
+        }
         200..=299 => healthy(fetch, code),
         300..=399 => (
             Status::Broken,
@@ -153,6 +161,20 @@ mod tests {
         let fetch = answered(&[("https://a.test/", 418)]);
         assert_eq!(classify(&fetch, &[418]).0, Status::Ok);
         assert_eq!(classify(&fetch, &[]).0, Status::Broken);
+    }
+
+    #[test]
+    fn a_body_cut_at_the_cap_is_still_healthy_and_says_so() {
+        let mut fetch = answered(&[("https://a.test/", 200)]);
+        fetch.body = vec![b'x'; 10];
+        fetch.truncated = true;
+        assert_eq!(
+            classify(&fetch, &[]),
+            (
+                Status::Ok,
+                "200 OK; body over the size cap, read the first 10 bytes".to_owned()
+            )
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{Exit, config};
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::check::audit::{self, AuditConfig, AuditEnd, Progress};
 use linkwatch::check::engine::{Cancel, CheckConfig};
 use linkwatch::check::shard::Shard;
@@ -244,10 +244,14 @@ impl Bar {
         };
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} links · {per_sec} · ETA {eta} · {msg}",
-            )
-            .expect("the progress template is valid"),
+            ProgressStyle::with_template("{bar:30} {pos}/{len} links · {rate} · ETA {eta} · {msg}")
+                .expect("the progress template is valid")
+                .with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1} links/s", state.per_sec());
+                    },
+                ),
         );
         Bar { bar, problems: 0 }
     }
