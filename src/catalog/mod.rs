@@ -1,8 +1,13 @@
 //! The catalog: its types, loading with source spans, and validation.
 
+pub mod diag;
+pub mod load;
 pub mod model;
 pub mod schema;
+pub mod validate;
 
+pub use diag::{Diagnostic, Severity};
+pub use load::{CatalogError, Loaded, load};
 pub use model::{
     Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, ResourceFile, Watch,
 };

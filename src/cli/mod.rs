@@ -16,6 +16,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the catalog's schema and report every problem with file, line and column
+    Validate(validate::Args),
     /// Print the catalog's JSON Schema.
     Schema(schema::Args),
 }
@@ -23,8 +25,10 @@ pub enum Command {
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
+        Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema::run(args),
     }
 }
 
 pub mod schema;
+pub mod validate;

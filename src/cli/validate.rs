@@ -1,0 +1,51 @@
+//! `linkwatch validate`: check the catalog and report every problem with file, line and column.
+
+use super::Exit;
+use linkwatch::catalog::{self, diag};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The catalog directory.
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
+    pub catalog: PathBuf,
+    /// How to print the problems found.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Messages with the source line and a caret, then a summary line.
+    Human,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), then a summary line.
+    Github,
+    /// A JSON array of {severity, file, line, column, message, help}.
+    Json,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let today = jiff::ZonedDateTime::now().date();
+    let loaded = catalog::load(&args.catalog, today)?;
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Human => {
+            diag::render_human(&loaded.diagnostics, &mut out, color)?;
+            writeln!(out, "{}", loaded.summary())?;
+        }
+        Format::Github => {
+            diag::render_github(&loaded.diagnostics, &mut out)?;
+            writeln!(out, "{}", loaded.summary())?;
+        }
+        Format::Json => diag::render_json(&loaded.diagnostics, &mut out)?,
+    }
+    out.flush()?;
+    Ok(if loaded.has_errors() {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    })
+}
