@@ -2,7 +2,10 @@
 //! a resource, and the canonical layout `fmt` writes. Every edit keeps comments, and touches
 //! nothing but what it changes.
 
-use super::model::{Resource, ResourceFile};
+use super::model::{Catalog, Resource, ResourceFile};
+use super::{CatalogError, Loaded};
+use crate::check::Status;
+use crate::report::AuditResults;
 use std::path::{Path, PathBuf};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
@@ -403,6 +406,355 @@ fn comment_lines(raw: &str, keep_blank: bool) -> String {
     out
 }
 
+/// The text of every file an edit changes, by path.
+pub type Edits = Vec<(PathBuf, String)>;
+
+/// A unified diff of one file's old and new text, headed with its path (empty when equal).
+pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    let name = path.display().to_string();
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&name, &name)
+        .to_string()
+}
+
+/// Loads the catalog in `dir` as it would be with `edits` applied, without touching `dir`:
+/// the files are copied to a temporary directory first. Diagnostics name the real paths.
+pub fn validate_edits(
+    dir: &Path,
+    edits: &Edits,
+    today: jiff::civil::Date,
+) -> Result<Loaded, ValidateEditsError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ValidateEditsError::Io { path, source }
+    };
+    let tmp = tempfile::tempdir().map_err(io(dir))?;
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        if path.is_file() {
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, tmp.path().join(name)).map_err(io(&path))?;
+            }
+        }
+    }
+    for (path, text) in edits {
+        if let Some(name) = path.file_name() {
+            std::fs::write(tmp.path().join(name), text).map_err(io(path))?;
+        }
+    }
+    let mut loaded = super::load(tmp.path(), today)?;
+    for d in &mut loaded.diagnostics {
+        if let Ok(rel) = d.file.strip_prefix(tmp.path()) {
+            d.file = dir.join(rel);
+        }
+    }
+    Ok(loaded)
+}
+
+/// The edited catalog could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateEditsError {
+    #[error("cannot copy the catalog to check the edit ({path})")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Load(#[from] CatalogError),
+}
+
+/// The file of folder `folder` in the catalog directory `dir`.
+pub fn folder_file(dir: &Path, folder: &str) -> PathBuf {
+    dir.join(format!("{folder}.toml"))
+}
+
+/// Reads and parses the file of every folder in `folders`, keyed by folder id.
+pub fn read_folders<'a>(
+    dir: &Path,
+    folders: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<(String, String, CatalogDoc)>, ReadError> {
+    folders
+        .into_iter()
+        .map(|folder| {
+            let path = folder_file(dir, folder);
+            let text = std::fs::read_to_string(&path).map_err(|source| ReadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let doc = CatalogDoc::parse(&path, &text)?;
+            Ok((folder.to_owned(), text, doc))
+        })
+        .collect()
+}
+
+/// A catalog file could not be read for editing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Edit(#[from] EditError),
+}
+
+/// What `fix` would do with the last audit's `moved` resources.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FixPlan {
+    /// URLs to replace with where they now permanently redirect.
+    pub rewrites: Vec<Rewrite>,
+    /// Moves a person should judge: they end on a soft-404 or on another host's home page.
+    pub for_review: Vec<Review>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rewrite {
+    pub id: String,
+    pub folder: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub reason: &'static str,
+}
+
+/// Decides, for every permanently redirected resource of `audit` still in `catalog` with the
+/// audited URL, whether its URL can be rewritten or needs a person.
+pub fn plan_fixes(catalog: &Catalog, audit: &AuditResults) -> FixPlan {
+    let mut plan = FixPlan::default();
+    for o in &audit.outcomes {
+        let redirected = o.redirects.iter().any(|h| matches!(h.status, 301 | 308));
+        let Some(to) = o.final_url.as_deref() else {
+            continue;
+        };
+        let Some(entry) = catalog.resources.iter().find(|e| e.resource.id == o.id) else {
+            continue;
+        };
+        if entry.resource.url != o.url || to == o.url {
+            continue;
+        }
+        let review = |reason| Review {
+            id: o.id.clone(),
+            from: o.url.clone(),
+            to: to.to_owned(),
+            reason,
+        };
+        match o.status {
+            Status::Moved if is_other_home_page(&o.url, to) => {
+                plan.for_review.push(review("ends on another host's home page"));
+            }
+            Status::Moved => plan.rewrites.push(Rewrite {
+                id: o.id.clone(),
+                folder: entry.folder.clone(),
+                from: o.url.clone(),
+                to: to.to_owned(),
+            }),
+            Status::Soft404 if redirected => {
+                plan.for_review.push(review("ends on a soft-404 page"));
+            }
+            _ => {}
+        }
+    }
+    plan
+}
+
+/// Whether `to` is the home page of a host other than `from`'s, while `from` was not a home
+/// page: the usual sign of a site that redirects everything it lost to its front door.
+fn is_other_home_page(from: &str, to: &str) -> bool {
+    let (Ok(from), Ok(to)) = (url::Url::parse(from), url::Url::parse(to)) else {
+        return false;
+    };
+    let home = |u: &url::Url| matches!(u.path(), "" | "/") && u.query().is_none();
+    let host = |u: &url::Url| u.host_str().map(|h| h.trim_start_matches("www.").to_owned());
+    home(&to) && !home(&from) && host(&from) != host(&to)
+}
+
+/// Applies `plan.rewrites` to the folder files in `dir`; returns each changed file's old and
+/// new text.
+pub fn apply_fixes(dir: &Path, plan: &FixPlan) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
+    let mut folders: Vec<&str> = plan.rewrites.iter().map(|r| r.folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let mut out = Vec::new();
+    for (folder, old, mut doc) in read_folders(dir, folders)? {
+        for r in plan.rewrites.iter().filter(|r| r.folder == folder) {
+            doc.set_url(&r.id, &r.to)?;
+        }
+        out.push((doc.path().to_owned(), old, doc.render()));
+    }
+    Ok(out)
+}
+
+/// One resource as a maintainer's spreadsheet has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub folder: String,
+    pub resource: Resource,
+}
+
+/// One change `import` would make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportChange {
+    Add(Imported),
+    /// The resource with its new fields (the catalog's `watch` kept), the folder it was in, and
+    /// the names of the fields that differ.
+    Change {
+        new: Imported,
+        old_folder: String,
+        fields: Vec<&'static str>,
+    },
+    Remove { id: String, folder: String },
+}
+
+/// Compares the spreadsheet's rows with the catalog: rows with a new id are added, rows whose
+/// fields differ are changed, and catalog resources missing from the rows are removed.
+pub fn plan_import(catalog: &Catalog, rows: &[Imported]) -> Vec<ImportChange> {
+    let mut changes = Vec::new();
+    for row in rows {
+        let Some(old) = catalog.resources.iter().find(|e| e.resource.id == row.resource.id) else {
+            changes.push(ImportChange::Add(row.clone()));
+            continue;
+        };
+        let mut new = row.clone();
+        new.resource.watch = old.resource.watch.clone();
+        let (a, b) = (&old.resource, &new.resource);
+        let fields: Vec<&'static str> = [
+            ("folder", old.folder != new.folder),
+            ("title", a.title != b.title),
+            ("url", a.url != b.url),
+            ("kind", a.kind != b.kind),
+            ("organization", a.organization != b.organization),
+            ("description", a.description != b.description),
+            ("audience", a.audience != b.audience),
+            ("tags", a.tags != b.tags),
+            ("added", a.added != b.added),
+            ("reviewed", a.reviewed != b.reviewed),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect();
+        if !fields.is_empty() {
+            changes.push(ImportChange::Change {
+                new,
+                old_folder: old.folder.clone(),
+                fields,
+            });
+        }
+    }
+    for e in &catalog.resources {
+        if !rows.iter().any(|r| r.resource.id == e.resource.id) {
+            changes.push(ImportChange::Remove {
+                id: e.resource.id.clone(),
+                folder: e.folder.clone(),
+            });
+        }
+    }
+    changes
+}
+
+/// Applies `changes` to the folder files in `dir`; returns each changed file's old and new
+/// text. A resource that changes folder leaves its old file and is appended to the new one.
+pub fn apply_import(
+    dir: &Path,
+    catalog: &Catalog,
+    changes: &[ImportChange],
+) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
+    let ids: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
+    let mut files = read_folders(dir, ids.iter().copied().filter(|id| folder_file(dir, id).exists()))?;
+    let mut appended: Vec<(String, &Resource)> = Vec::new();
+    for change in changes {
+        match change {
+            ImportChange::Add(new) => appended.push((new.folder.clone(), &new.resource)),
+            ImportChange::Change {
+                new, old_folder, ..
+            } => {
+                if let Some((_, _, doc)) = files.iter_mut().find(|(f, _, _)| f == old_folder) {
+                    if *old_folder == new.folder {
+                        doc.update(&new.resource)?;
+                    } else {
+                        doc.remove(&new.resource.id)?;
+                        appended.push((new.folder.clone(), &new.resource));
+                    }
+                }
+            }
+            ImportChange::Remove { id, folder } => {
+                if let Some((_, _, doc)) = files.iter_mut().find(|(f, _, _)| f == folder) {
+                    doc.remove(id)?;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (folder, old, doc) in files {
+        let mut text = doc.render();
+        for (_, r) in appended.iter().filter(|(f, _)| *f == folder) {
+            text = append_resource(&text, r)?;
+        }
+        if text != old {
+            out.push((doc.path().to_owned(), old, text));
+        }
+    }
+    for folder in ids.iter().filter(|id| !folder_file(dir, id).exists()) {
+        let mut text = String::new();
+        for (_, r) in appended.iter().filter(|(f, _)| f == folder) {
+            text = append_resource(&text, r)?;
+        }
+        if !text.is_empty() {
+            out.push((folder_file(dir, folder), String::new(), text));
+        }
+    }
+    Ok(out)
+}
+
+/// Longest id [`slug`] proposes, in characters.
+pub const MAX_SLUG_LEN: usize = 60;
+
+/// A resource id proposed from a title: lowercase ASCII letters and digits joined by single
+/// hyphens, accents dropped, cut at a word boundary within [`MAX_SLUG_LEN`].
+pub fn slug(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in title.nfkd() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !unicode_normalization::char::is_combining_mark(c) && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut out = String::new();
+    for w in words {
+        let extra = if out.is_empty() { w.len() } else { w.len() + 1 };
+        if out.len() + extra > MAX_SLUG_LEN {
+            if out.is_empty() {
+                out = w[..MAX_SLUG_LEN].to_owned();
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,5 +822,13 @@ organization = \"Org\"\n";
             doc.set_url("zzz", "https://x.example/"),
             Err(EditError::NoSuchResource { .. })
         ));
+    }
+
+    #[test]
+    fn slugs_are_ascii_and_bounded() {
+        assert_eq!(slug("CyberTipline FAQs / report"), "cybertipline-faqs-report");
+        assert_eq!(slug("Équipe d'aide à l'enfance"), "equipe-d-aide-a-l-enfance");
+        assert_eq!(slug("  --  "), "");
+        assert!(slug(&"word ".repeat(40)).len() <= MAX_SLUG_LEN);
     }
 }
