@@ -345,7 +345,7 @@ fn format_value(value: &mut Value) {
     };
     if !has_comments {
         let fresh = match &*value {
-            Value::String(s) => Value::from(s.value().as_str()),
+            Value::String(s) => basic_string(s.value()),
             Value::Integer(i) => Value::from(*i.value()),
             Value::Float(f) => Value::from(*f.value()),
             Value::Boolean(b) => Value::from(*b.value()),
@@ -368,6 +368,25 @@ fn format_value(value: &mut Value) {
     }
     value.decor_mut().set_prefix(" ");
     value.decor_mut().set_suffix(suffix);
+}
+
+/// `s` as a one-line TOML basic string (`"…"`), whatever its contents.
+fn basic_string(s: &str) -> Value {
+    let mut quoted = String::with_capacity(s.len() + 2);
+    quoted.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted.parse().unwrap_or_else(|_| Value::from(s))
 }
 
 /// The blank line before a table header (none at the top of the file), then its comments.
