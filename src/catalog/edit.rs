@@ -370,8 +370,14 @@ fn format_value(value: &mut Value) {
     value.decor_mut().set_suffix(suffix);
 }
 
-/// `s` as a one-line TOML basic string (`"…"`), whatever its contents.
+/// `s` as a one-line TOML string: basic (`"…"`), or literal (`'…'`) when it has backslashes
+/// (regexes) and a literal string can hold it.
 fn basic_string(s: &str) -> Value {
+    if s.contains('\\') && !s.contains('\'') && !s.chars().any(char::is_control) {
+        if let Ok(v) = format!("'{s}'").parse() {
+            return v;
+        }
+    }
     let mut quoted = String::with_capacity(s.len() + 2);
     quoted.push('"');
     for c in s.chars() {
