@@ -25,10 +25,23 @@ const RESOURCE_KEYS: [&str; 11] = [
 ];
 /// Key order of a `[resource.watch]` table.
 const WATCH_KEYS: [&str; 7] = [
-    "selector", "ignore", "expect", "accept", "content", "skip", "threshold",
+    "selector",
+    "ignore",
+    "expect",
+    "accept",
+    "content",
+    "skip",
+    "threshold",
 ];
 /// Key order of `catalog.toml`.
-const CATALOG_KEYS: [&str; 6] = ["title", "publisher", "url", "description", "contact", "folder"];
+const CATALOG_KEYS: [&str; 6] = [
+    "title",
+    "publisher",
+    "url",
+    "description",
+    "contact",
+    "folder",
+];
 /// Key order of a `[[folder]]` table.
 const FOLDER_KEYS: [&str; 3] = ["id", "title", "description"];
 
@@ -61,10 +74,12 @@ pub struct CatalogDoc {
 impl CatalogDoc {
     /// Parses `text`, the contents of `path`.
     pub fn parse(path: &Path, text: &str) -> Result<CatalogDoc, EditError> {
-        let doc = text.parse::<DocumentMut>().map_err(|source| EditError::Parse {
-            path: path.to_owned(),
-            source,
-        })?;
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|source| EditError::Parse {
+                path: path.to_owned(),
+                source,
+            })?;
         Ok(CatalogDoc {
             path: path.to_owned(),
             doc,
@@ -94,7 +109,10 @@ impl CatalogDoc {
         let table = self.resource_mut(&resource.id)?;
         let fresh = resource_table(resource)?;
         let mut added = false;
-        for key in RESOURCE_KEYS.iter().filter(|k| **k != "watch" && **k != "id") {
+        for key in RESOURCE_KEYS
+            .iter()
+            .filter(|k| **k != "watch" && **k != "id")
+        {
             match fresh.get(key).and_then(Item::as_value) {
                 Some(v) => {
                     added |= !table.contains_key(key);
@@ -123,7 +141,33 @@ impl CatalogDoc {
             .get_mut("resource")
             .and_then(Item::as_array_of_tables_mut)
         {
+            // Comments right above the header go with the resource; a block set off by a blank
+            // line (a file header, a section title) stays, on the next table.
+            let prefix = array
+                .get(index)
+                .and_then(|t| t.decor().prefix())
+                .and_then(|r| r.as_str())
+                .unwrap_or("")
+                .to_owned();
+            let detached = prefix
+                .rfind("\n\n")
+                .map_or("", |i| &prefix[..i + 2])
+                .to_owned();
             array.remove(index);
+            if detached.trim().is_empty() {
+                return Ok(());
+            }
+            match array.get_mut(index) {
+                Some(next) => {
+                    let own = next.decor().prefix().and_then(|r| r.as_str()).unwrap_or("");
+                    let joined = format!("{detached}{}", own.trim_start_matches('\n'));
+                    next.decor_mut().set_prefix(joined);
+                }
+                None => {
+                    let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
+                    self.doc.set_trailing(format!("{trailing}{detached}"));
+                }
+            }
         }
         Ok(())
     }
@@ -173,7 +217,8 @@ impl CatalogDoc {
             }
         }
         let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
-        self.doc.set_trailing(comment_lines(&trailing, false).trim_end_matches('\n'));
+        self.doc
+            .set_trailing(comment_lines(&trailing, false).trim_end_matches('\n'));
         let mut text = self.doc.to_string();
         while text.ends_with("\n\n") {
             text.pop();
@@ -310,7 +355,11 @@ fn format_table(table: &mut Table, keys: &[&str], sub_keys: &[&str]) {
     for (mut key, item) in table.iter_mut() {
         match item {
             Item::Value(value) => {
-                let prefix = key.leaf_decor().prefix().and_then(|r| r.as_str()).unwrap_or("");
+                let prefix = key
+                    .leaf_decor()
+                    .prefix()
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("");
                 let prefix = comment_lines(prefix, first && table_is_root(keys));
                 key.fmt();
                 key.leaf_decor_mut().set_prefix(prefix);
@@ -333,7 +382,11 @@ fn table_is_root(keys: &[&str]) -> bool {
 }
 
 fn format_value(value: &mut Value) {
-    let suffix = value.decor().suffix().and_then(|r| r.as_str()).unwrap_or("");
+    let suffix = value
+        .decor()
+        .suffix()
+        .and_then(|r| r.as_str())
+        .unwrap_or("");
     let suffix = if suffix.contains('#') {
         format!(" {}", suffix.trim())
     } else {
@@ -397,7 +450,11 @@ fn basic_string(s: &str) -> Value {
 
 /// The blank line before a table header (none at the top of the file), then its comments.
 fn set_table_prefix(table: &mut Table, first_in_file: bool) {
-    let prefix = table.decor().prefix().and_then(|r| r.as_str()).unwrap_or("");
+    let prefix = table
+        .decor()
+        .prefix()
+        .and_then(|r| r.as_str())
+        .unwrap_or("");
     let comments = comment_lines(prefix, true);
     let prefix = if first_in_file {
         comments
@@ -579,7 +636,8 @@ pub fn plan_fixes(catalog: &Catalog, audit: &AuditResults) -> FixPlan {
         };
         match o.status {
             Status::Moved if is_other_home_page(&o.url, to) => {
-                plan.for_review.push(review("ends on another host's home page"));
+                plan.for_review
+                    .push(review("ends on another host's home page"));
             }
             Status::Moved => plan.rewrites.push(Rewrite {
                 id: o.id.clone(),
@@ -603,13 +661,19 @@ fn is_other_home_page(from: &str, to: &str) -> bool {
         return false;
     };
     let home = |u: &url::Url| matches!(u.path(), "" | "/") && u.query().is_none();
-    let host = |u: &url::Url| u.host_str().map(|h| h.trim_start_matches("www.").to_owned());
+    let host = |u: &url::Url| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_owned())
+    };
     home(&to) && !home(&from) && host(&from) != host(&to)
 }
 
 /// Applies `plan.rewrites` to the folder files in `dir`; returns each changed file's old and
 /// new text.
-pub fn apply_fixes(dir: &Path, plan: &FixPlan) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
+pub fn apply_fixes(
+    dir: &Path,
+    plan: &FixPlan,
+) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
     let mut folders: Vec<&str> = plan.rewrites.iter().map(|r| r.folder.as_str()).collect();
     folders.sort_unstable();
     folders.dedup();
@@ -641,7 +705,10 @@ pub enum ImportChange {
         old_folder: String,
         fields: Vec<&'static str>,
     },
-    Remove { id: String, folder: String },
+    Remove {
+        id: String,
+        folder: String,
+    },
 }
 
 /// Compares the spreadsheet's rows with the catalog: rows with a new id are added, rows whose
@@ -649,7 +716,11 @@ pub enum ImportChange {
 pub fn plan_import(catalog: &Catalog, rows: &[Imported]) -> Vec<ImportChange> {
     let mut changes = Vec::new();
     for row in rows {
-        let Some(old) = catalog.resources.iter().find(|e| e.resource.id == row.resource.id) else {
+        let Some(old) = catalog
+            .resources
+            .iter()
+            .find(|e| e.resource.id == row.resource.id)
+        else {
             changes.push(ImportChange::Add(row.clone()));
             continue;
         };
@@ -698,7 +769,12 @@ pub fn apply_import(
     changes: &[ImportChange],
 ) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
     let ids: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
-    let mut files = read_folders(dir, ids.iter().copied().filter(|id| folder_file(dir, id).exists()))?;
+    let mut files = read_folders(
+        dir,
+        ids.iter()
+            .copied()
+            .filter(|id| folder_file(dir, id).exists()),
+    )?;
     let mut appended: Vec<(String, &Resource)> = Vec::new();
     for change in changes {
         match change {
@@ -851,8 +927,14 @@ organization = \"Org\"\n";
 
     #[test]
     fn slugs_are_ascii_and_bounded() {
-        assert_eq!(slug("CyberTipline FAQs / report"), "cybertipline-faqs-report");
-        assert_eq!(slug("Équipe d'aide à l'enfance"), "equipe-d-aide-a-l-enfance");
+        assert_eq!(
+            slug("CyberTipline FAQs / report"),
+            "cybertipline-faqs-report"
+        );
+        assert_eq!(
+            slug("Équipe d'aide à l'enfance"),
+            "equipe-d-aide-a-l-enfance"
+        );
         assert_eq!(slug("  --  "), "");
         assert!(slug(&"word ".repeat(40)).len() <= MAX_SLUG_LEN);
     }

@@ -216,7 +216,11 @@ mod tests {
                 }),
                 ..Fetch::default()
             };
-            assert_eq!(classify(&fetch, &[]), (status, "why".to_owned()), "{kind:?}");
+            assert_eq!(
+                classify(&fetch, &[]),
+                (status, "why".to_owned()),
+                "{kind:?}"
+            );
         }
     }
 

@@ -49,7 +49,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if !matches!(url.scheme(), "http" | "https") {
         bail!("`{}` is not an http or https URL", args.url);
     }
-    if let Some(e) = catalog.resources.iter().find(|e| same_url(&e.resource.url, &url)) {
+    if let Some(e) = catalog
+        .resources
+        .iter()
+        .find(|e| same_url(&e.resource.url, &url))
+    {
         eprintln!(
             "linkwatch: {} is already in the catalog as `{}` (folder {})",
             args.url, e.resource.id, e.folder
@@ -69,7 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Problems);
         }
     }
-    let page = linkwatch::content::extract(&fetch.body, fetch.content_type.as_deref(), &Watch::default());
+    let page = linkwatch::content::extract(
+        &fetch.body,
+        fetch.content_type.as_deref(),
+        &Watch::default(),
+    );
     let host = url.host_str().unwrap_or_default().to_owned();
     let title = page
         .title
@@ -82,7 +90,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         None => free_id(&edit::slug(&title), &catalog),
     };
     if let Some(e) = catalog.resources.iter().find(|e| e.resource.id == id) {
-        eprintln!("linkwatch: id `{id}` is taken by a resource in folder {}", e.folder);
+        eprintln!(
+            "linkwatch: id `{id}` is taken by a resource in folder {}",
+            e.folder
+        );
         return Ok(Exit::Problems);
     }
     let resource = Resource {
@@ -105,7 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     let new = edit::append_resource(&old, &resource)?;
-    let loaded = edit::validate_edits(&args.catalog, &vec![(path.clone(), new.clone())], super::export::today())?;
+    let loaded = edit::validate_edits(
+        &args.catalog,
+        &vec![(path.clone(), new.clone())],
+        super::export::today(),
+    )?;
     if loaded.has_errors() {
         super::export::print_diagnostics(&loaded)?;
         eprintln!("linkwatch: the new resource would make the catalog invalid; nothing written");
@@ -153,7 +168,13 @@ fn free_id(base: &str, catalog: &linkwatch::catalog::Catalog) -> String {
     let base = if base.is_empty() { "resource" } else { base };
     let taken = |id: &str| catalog.resources.iter().any(|e| e.resource.id == id);
     (1..)
-        .map(|n| if n == 1 { base.to_owned() } else { format!("{base}-{n}") })
+        .map(|n| {
+            if n == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
         .find(|id| !taken(id))
         .unwrap_or_else(|| base.to_owned())
 }

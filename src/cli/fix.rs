@@ -37,7 +37,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     for r in &plan.rewrites {
-        let verb = if args.dry_run { "would update" } else { "updated" };
+        let verb = if args.dry_run {
+            "would update"
+        } else {
+            "updated"
+        };
         writeln!(out, "{verb} {}: {} -> {}", r.id, r.from, r.to)?;
     }
     if !plan.for_review.is_empty() {
@@ -47,7 +51,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     if plan.rewrites.is_empty() && plan.for_review.is_empty() {
-        writeln!(out, "nothing to fix: the last audit found no moved resources")?;
+        writeln!(
+            out,
+            "nothing to fix: the last audit found no moved resources"
+        )?;
     }
     out.flush()?;
     Ok(Exit::Ok)

@@ -18,7 +18,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&args.catalog)
-        .with_context(|| format!("cannot read the catalog directory {}", args.catalog.display()))?
+        .with_context(|| {
+            format!(
+                "cannot read the catalog directory {}",
+                args.catalog.display()
+            )
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
         .collect();
@@ -43,7 +48,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     out.flush()?;
     Ok(if args.check && unformatted > 0 {
-        eprintln!("{unformatted} of {} file(s) not formatted; run `linkwatch fmt`", files.len());
+        eprintln!(
+            "{unformatted} of {} file(s) not formatted; run `linkwatch fmt`",
+            files.len()
+        );
         Exit::Problems
     } else {
         Exit::Ok

@@ -40,7 +40,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let changes = edit::plan_import(&catalog, &rows);
     let files = edit::apply_import(&args.catalog, &catalog, &changes)?;
-    let edits: edit::Edits = files.iter().map(|(p, _, new)| (p.clone(), new.clone())).collect();
+    let edits: edit::Edits = files
+        .iter()
+        .map(|(p, _, new)| (p.clone(), new.clone()))
+        .collect();
     let loaded = edit::validate_edits(&args.catalog, &edits, super::export::today())?;
     let mut out = std::io::stdout().lock();
     let (mut added, mut changed, mut removed) = (0, 0, 0);
@@ -63,7 +66,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     for (path, old, new) in &files {
         write!(out, "{}", edit::unified_diff(path, old, new))?;
     }
-    writeln!(out, "{added} to add, {changed} to change, {removed} to remove")?;
+    writeln!(
+        out,
+        "{added} to add, {changed} to change, {removed} to remove"
+    )?;
     out.flush()?;
     if loaded.has_errors() {
         super::export::print_diagnostics(&loaded)?;

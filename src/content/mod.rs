@@ -54,7 +54,9 @@ impl Page {
             is_document: false,
             selector_matched,
         };
-        page.fingerprint = blake3::hash(page.snapshot().as_bytes()).to_hex().to_string();
+        page.fingerprint = blake3::hash(page.snapshot().as_bytes())
+            .to_hex()
+            .to_string();
         page
     }
 
@@ -62,7 +64,10 @@ impl Page {
     /// (for a document, its length and hash).
     pub fn snapshot(&self) -> String {
         let body = if self.is_document {
-            format!("document: {} bytes, blake3 {}", self.length, self.fingerprint)
+            format!(
+                "document: {} bytes, blake3 {}",
+                self.length, self.fingerprint
+            )
         } else {
             self.text.clone()
         };

@@ -51,14 +51,25 @@ pub struct RowError {
 /// undoing the formula neutralisation. Every bad row is reported; `folders` are the folder ids
 /// rows may name.
 pub fn read(input: impl io::Read, folders: &[&str]) -> Result<Vec<Imported>, Vec<RowError>> {
-    let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(input);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![RowError { row: 1, message: e.to_string() }]),
+        Err(e) => {
+            return Err(vec![RowError {
+                row: 1,
+                message: e.to_string(),
+            }]);
+        }
     };
     let column = |name: &str| headers.iter().position(|h| restore(h.trim()) == name);
     let required = ["folder", "id", "title", "url", "kind", "organization"];
-    let missing: Vec<&str> = required.iter().copied().filter(|c| column(c).is_none()).collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| column(c).is_none())
+        .collect();
     if !missing.is_empty() {
         return Err(vec![RowError {
             row: 1,
@@ -73,7 +84,10 @@ pub fn read(input: impl io::Read, folders: &[&str]) -> Result<Vec<Imported>, Vec
             Ok(r) => r,
             Err(e) => {
                 let row = e.position().map_or(row, |p| p.line());
-                errors.push(RowError { row, message: e.to_string() });
+                errors.push(RowError {
+                    row,
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -91,7 +105,11 @@ pub fn read(input: impl io::Read, folders: &[&str]) -> Result<Vec<Imported>, Vec
             Err(message) => errors.push(RowError { row, message }),
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_row(cell: &dyn Fn(&str) -> String, folders: &[&str]) -> Result<Imported, String> {
@@ -104,7 +122,11 @@ fn parse_row(cell: &dyn Fn(&str) -> String, folders: &[&str]) -> Result<Imported
     }
     let required = |name: &str| {
         let v = cell(name);
-        if v.is_empty() { Err(format!("`{name}` is empty")) } else { Ok(v) }
+        if v.is_empty() {
+            Err(format!("`{name}` is empty"))
+        } else {
+            Ok(v)
+        }
     };
     let optional = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
     let list = |name: &str| -> Vec<String> {
@@ -117,13 +139,19 @@ fn parse_row(cell: &dyn Fn(&str) -> String, folders: &[&str]) -> Result<Imported
     };
     let date = |name: &str| -> Result<Option<jiff::civil::Date>, String> {
         optional(name)
-            .map(|v| v.parse().map_err(|_| format!("`{name}` is not a date like 2024-05-01: `{v}`")))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("`{name}` is not a date like 2024-05-01: `{v}`"))
+            })
             .transpose()
     };
     let kind_text = required("kind")?;
     let kind = Kind::parse(&kind_text).ok_or_else(|| {
         let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown kind `{kind_text}` (expected one of: {})", all.join(", "))
+        format!(
+            "unknown kind `{kind_text}` (expected one of: {})",
+            all.join(", ")
+        )
     })?;
     let audience = list("audience")
         .iter()
@@ -158,7 +186,16 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_restored() {
-        for cell in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=x", "'plain"] {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=x",
+            "'plain",
+        ] {
             let n = neutralise(cell);
             assert!(n.starts_with('\''), "{cell:?} not neutralised");
             assert_eq!(restore(&n), cell);

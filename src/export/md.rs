@@ -13,7 +13,10 @@ pub fn write(rows: &[Row], w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(w, "## {} (`{}`)", text(title), id)?;
         writeln!(w)?;
-        write!(w, "| Id | Title | URL | Kind | Organization | Audience | Tags | Added | Reviewed |")?;
+        write!(
+            w,
+            "| Id | Title | URL | Kind | Organization | Audience | Tags | Added | Reviewed |"
+        )?;
         if audited {
             write!(w, " Status |")?;
         }

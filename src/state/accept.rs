@@ -97,4 +97,3 @@ pub fn accept(
     }
     Ok(accepted)
 }
-
