@@ -125,7 +125,6 @@ impl CatalogDoc {
         }
         if added {
             sort_keys(table, &RESOURCE_KEYS);
-            format_table(table, &RESOURCE_KEYS, &WATCH_KEYS);
         }
         Ok(())
     }
@@ -320,9 +319,12 @@ fn set_value(table: &mut Table, key: &str, value: Value) {
         Some(old) => {
             let decor = old.decor().clone();
             *old = value;
+            format_value(old);
             *old.decor_mut() = decor;
         }
         None => {
+            let mut value = value;
+            format_value(&mut value);
             table.insert(key, Item::Value(value));
         }
     }
@@ -426,10 +428,12 @@ fn format_value(value: &mut Value) {
 /// `s` as a one-line TOML string: basic (`"…"`), or literal (`'…'`) when it has backslashes
 /// (regexes) and a literal string can hold it.
 fn basic_string(s: &str) -> Value {
-    if s.contains('\\') && !s.contains('\'') && !s.chars().any(char::is_control) {
-        if let Ok(v) = format!("'{s}'").parse() {
-            return v;
-        }
+    if s.contains('\\')
+        && !s.contains('\'')
+        && !s.chars().any(char::is_control)
+        && let Ok(v) = format!("'{s}'").parse()
+    {
+        return v;
     }
     let mut quoted = String::with_capacity(s.len() + 2);
     quoted.push('"');
@@ -518,10 +522,10 @@ pub fn validate_edits(
     let tmp = tempfile::tempdir().map_err(io(dir))?;
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
-        if path.is_file() {
-            if let Some(name) = path.file_name() {
-                std::fs::copy(&path, tmp.path().join(name)).map_err(io(&path))?;
-            }
+        if path.is_file()
+            && let Some(name) = path.file_name()
+        {
+            std::fs::copy(&path, tmp.path().join(name)).map_err(io(&path))?;
         }
     }
     for (path, text) in edits {
@@ -937,5 +941,28 @@ organization = \"Org\"\n";
         );
         assert_eq!(slug("  --  "), "");
         assert!(slug(&"word ".repeat(40)).len() <= MAX_SLUG_LEN);
+    }
+
+    #[test]
+    fn update_changes_values_in_place_and_inserts_missing_keys_in_order() {
+        let text = "[[resource]]\nid = \"a\" # keep\ntitle = 'Old'\nurl = \"https://a.example/\"\n\
+                    kind = \"website\"\norganization = \"Org\"\ntags = [\"x\"]\n\n\
+                    [resource.watch]\nskip = \"why\"\n";
+        let mut doc = CatalogDoc::parse(Path::new("x.toml"), text).unwrap();
+        let mut r: Resource = toml::from_str::<ResourceFile>(text)
+            .unwrap()
+            .resources
+            .remove(0);
+        r.title = "New \"quoted\"".into();
+        r.description = Some("Now described.".into());
+        r.tags.clear();
+        r.watch = None;
+        doc.update(&r).unwrap();
+        assert_eq!(
+            doc.render(),
+            "[[resource]]\nid = \"a\" # keep\ntitle = \"New \\\"quoted\\\"\"\nurl = \"https://a.example/\"\n\
+             kind = \"website\"\norganization = \"Org\"\ndescription = \"Now described.\"\n\n\
+             [resource.watch]\nskip = \"why\"\n"
+        );
     }
 }
