@@ -67,10 +67,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
         "/challenge",
         Reply::status(403).header("cf-mitigated", "challenge"),
     );
-    server.route(
-        "/slow",
-        Reply::html("<p>late</p>").after(Duration::from_secs(5)),
-    );
+    server.route("/slow", Reply::html("<p>late</p>").after(Duration::from_secs(5)));
     server.route("/endless", Reply::Endless);
     server.route(
         "/drip",
@@ -89,10 +86,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
         ),
     );
     server.route("/to-file", Reply::redirect(302, "file:///etc/passwd"));
-    server.route(
-        "/to-ftp",
-        Reply::redirect(301, "ftp://files.example.org/pub/"),
-    );
+    server.route("/to-ftp", Reply::redirect(301, "ftp://files.example.org/pub/"));
     server.route("/e500", Reply::status(500));
 
     let s = |p: &str| server.url(p);
@@ -128,26 +122,15 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     ]);
 
     let out = check(&project, &[]).await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "broken links make check exit 1: {}",
-        stderr(&out)
-    );
-    assert!(
-        stdout(&out).starts_with("checked 28 links in "),
-        "{}",
-        stdout(&out)
-    );
+    assert_eq!(out.status.code(), Some(1), "broken links make check exit 1: {}", stderr(&out));
+    assert!(stdout(&out).starts_with("checked 28 links in "), "{}", stdout(&out));
 
     let expect = |id: &str, status: &str, http: &str, detail_has: &str| {
         let row = project.row(id);
         assert_eq!(row["status"], status, "{id}: {row:?}");
         assert_eq!(row["http_status"], http, "{id}: {row:?}");
         assert!(
-            row["detail"]
-                .to_lowercase()
-                .contains(&detail_has.to_lowercase()),
+            row["detail"].to_lowercase().contains(&detail_has.to_lowercase()),
             "{id}: detail {:?} lacks {detail_has:?}",
             row["detail"]
         );
@@ -162,19 +145,11 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     expect("gone-410", "broken", "410", "410 Gone");
     let moved = expect("moved-301", "moved", "200", "permanent redirect (301)");
     assert_eq!(moved["final_url"], s("/ok"));
-    assert_eq!(
-        moved["redirects"],
-        format!("301 {} -> 200 {}", s("/m301"), s("/ok"))
-    );
+    assert_eq!(moved["redirects"], format!("301 {} -> 200 {}", s("/m301"), s("/ok")));
     let chain = expect("moved-308-chain", "moved", "200", "permanent redirect");
     assert_eq!(
         chain["redirects"],
-        format!(
-            "308 {} -> 301 {} -> 200 {}",
-            s("/m308"),
-            s("/m301b"),
-            s("/ok")
-        )
+        format!("308 {} -> 301 {} -> 200 {}", s("/m308"), s("/m301b"), s("/ok"))
     );
     let temp = expect("temp-302", "ok", "200", "temporary redirect (302)");
     assert_eq!(temp["final_url"], s("/ok"));
@@ -225,26 +200,15 @@ async fn every_behaviour_gets_its_status_and_evidence() {
     assert_eq!(latin1["content_type"], "text/html; charset=windows-1252");
     expect("to-file", "broken", "", "file:");
     expect("to-ftp", "broken", "", "ftp:");
-    let e500 = expect(
-        "server-error",
-        "failing",
-        "500",
-        "500 Internal Server Error",
-    );
+    let e500 = expect("server-error", "failing", "500", "500 Internal Server Error");
     assert_eq!(e500["attempts"], "2");
     expect("skipped", "skipped", "", "requires login");
     assert_eq!(server.hits("/never"), 0);
 
     let report = std::fs::read_to_string(project.reports().join("report.md")).unwrap();
-    assert!(
-        report.starts_with("# Link audit: Test toolkit\n"),
-        "{report}"
-    );
+    assert!(report.starts_with("# Link audit: Test toolkit\n"), "{report}");
     assert!(report.contains("### `broken`"), "{report}");
-    assert!(
-        report.contains(&format!("update the URL to <{}>", s("/ok"))),
-        "{report}"
-    );
+    assert!(report.contains(&format!("update the URL to <{}>", s("/ok"))), "{report}");
     let results: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(project.reports().join("results.json")).unwrap(),
     )
@@ -256,10 +220,7 @@ async fn every_behaviour_gets_its_status_and_evidence() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_host_limit_holds_under_load() {
     let server = TestServer::start().await;
-    server.route(
-        "/p",
-        Reply::html("<p>x</p>").after(Duration::from_millis(150)),
-    );
+    server.route("/p", Reply::html("<p>x</p>").after(Duration::from_millis(150)));
     let resources: Vec<_> = (0..12)
         .map(|i| res(&format!("page-{i}"), format!("{}?n={i}", server.url("/p"))))
         .collect();
@@ -268,10 +229,7 @@ async fn per_host_limit_holds_under_load() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(server.hits("/p"), 12, "one request per link");
     let max = server.max_concurrent();
-    assert!(
-        max <= 2,
-        "at most 2 requests at once to one host, saw {max}"
-    );
+    assert!(max <= 2, "at most 2 requests at once to one host, saw {max}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,11 +246,7 @@ async fn offline_run_exits_3_and_leaves_reports_untouched() {
     let before = snapshot_dir(&reports);
     let out = check(&project, &[]).await;
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("the network looks unavailable"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("the network looks unavailable"), "{}", stderr(&out));
     assert_eq!(snapshot_dir(&reports), before, "nothing was written");
 }
 
@@ -304,11 +258,7 @@ async fn fail_on_decides_the_exit_code_and_settings_file_yields_to_flags() {
     let project = Project::new(&[res("ok", server.url("/ok")), res("old", server.url("/old"))]);
 
     let out = check(&project, &[]).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "moved is not in the default --fail-on"
-    );
+    assert_eq!(out.status.code(), Some(0), "moved is not in the default --fail-on");
 
     let out = check(&project, &["--fail-on", "moved,broken"]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -322,19 +272,11 @@ async fn fail_on_decides_the_exit_code_and_settings_file_yields_to_flags() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(project.path().join("audit").join("links.csv").exists());
     let out = check(&project, &["--fail-on", "broken"]).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the flag wins over linkwatch.toml"
-    );
+    assert_eq!(out.status.code(), Some(0), "the flag wins over linkwatch.toml");
 
     let out = check(&project, &["--fail-on", "gone"]).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("unknown status \"gone\""),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("unknown status \"gone\""), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -357,11 +299,7 @@ async fn only_selects_by_folder_id_or_tag_and_refuses_a_selector_matching_nothin
     assert_eq!(ids(&project), ["alpha", "beta"]);
     let out = check(&project, &["--only", "nope"]).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--only \"nope\" matches no"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("--only \"nope\" matches no"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

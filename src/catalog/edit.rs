@@ -492,9 +492,6 @@ fn comment_lines(raw: &str, keep_blank: bool) -> String {
     out
 }
 
-/// The text of every file an edit changes, by path.
-pub type Edits = Vec<(PathBuf, String)>;
-
 /// A unified diff of one file's old and new text, headed with its path (empty when equal).
 pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
     if old == new {
@@ -512,7 +509,7 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
 /// the files are copied to a temporary directory first. Diagnostics name the real paths.
 pub fn validate_edits(
     dir: &Path,
-    edits: &Edits,
+    edits: &[(PathBuf, String)],
     today: jiff::civil::Date,
 ) -> Result<Loaded, ValidateEditsError> {
     let io = |path: &Path| {

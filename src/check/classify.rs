@@ -216,11 +216,7 @@ mod tests {
                 }),
                 ..Fetch::default()
             };
-            assert_eq!(
-                classify(&fetch, &[]),
-                (status, "why".to_owned()),
-                "{kind:?}"
-            );
+            assert_eq!(classify(&fetch, &[]), (status, "why".to_owned()), "{kind:?}");
         }
     }
 

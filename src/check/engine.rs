@@ -5,9 +5,9 @@
 //! the ready host with the longest remaining queue gets it, so a host holding many links is never
 //! idle while it still has work and free slots. Links waiting for a retry hold no slot.
 
-pub use crate::check::http::EngineError;
 use crate::check::http::{self, Attempt, Limits, Validators};
 use crate::check::outcome::{Failure, FailureKind, Fetch};
+pub use crate::check::http::EngineError;
 use reqwest::header;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};

@@ -82,10 +82,7 @@ impl Attempt {
             return Some(Duration::from_secs(secs));
         }
         let when = httpdate::parse_http_date(value).ok()?;
-        Some(
-            when.duration_since(SystemTime::now())
-                .unwrap_or(Duration::ZERO),
-        )
+        Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
     }
 
     /// Whether the answer's headers betray a bot challenge (Cloudflare's `cf-mitigated`).
@@ -170,7 +167,10 @@ pub(crate) async fn fetch(
                 return;
             };
             let hops = attempt.chain.len();
-            let target = location.to_str().ok().and_then(|l| url.join(l.trim()).ok());
+            let target = location
+                .to_str()
+                .ok()
+                .and_then(|l| url.join(l.trim()).ok());
             let Some(target) = target else {
                 let shown = String::from_utf8_lossy(location.as_bytes()).into_owned();
                 attempt.fail(
@@ -446,10 +446,7 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
         return (FailureKind::Tls, format!("TLS error: {all}"));
     }
     if lower.contains("connection closed") || lower.contains("connection reset") {
-        return (
-            FailureKind::Reset,
-            "connection closed mid-answer".to_owned(),
-        );
+        return (FailureKind::Reset, "connection closed mid-answer".to_owned());
     }
     if error.is_connect() {
         return (FailureKind::Connect, format!("cannot connect: {all}"));

@@ -1,9 +1,9 @@
 //! Checking links: the HTTP client, the scheduler, and how evidence becomes a status.
 
-pub mod audit;
 pub mod classify;
 pub mod engine;
 pub mod http;
+pub mod audit;
 pub mod outcome;
 
 pub use classify::classify;

@@ -118,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let new = edit::append_resource(&old, &resource)?;
     let loaded = edit::validate_edits(
         &args.catalog,
-        &vec![(path.clone(), new.clone())],
+        &[(path.clone(), new.clone())],
         super::export::today(),
     )?;
     if loaded.has_errors() {

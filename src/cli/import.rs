@@ -40,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let changes = edit::plan_import(&catalog, &rows);
     let files = edit::apply_import(&args.catalog, &catalog, &changes)?;
-    let edits: edit::Edits = files
+    let edits: Vec<_> = files
         .iter()
         .map(|(p, _, new)| (p.clone(), new.clone()))
         .collect();

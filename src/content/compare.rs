@@ -12,10 +12,7 @@ const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
 fn word_counts(text: &str) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         *counts.entry(word.to_lowercase()).or_insert(0) += 1;
     }
     counts
@@ -85,13 +82,8 @@ mod tests {
 
     #[test]
     fn diff_excerpt_is_a_short_unified_diff() {
-        let old = (0..40)
-            .map(|i| format!("line {i}"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let new = old
-            .replace("line 5", "line five")
-            .replace("line 30", "gone");
+        let old = (0..40).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n");
+        let new = old.replace("line 5", "line five").replace("line 30", "gone");
         let excerpt = diff_excerpt(&old, &new);
         assert_eq!(excerpt[0], "@@ -5,3 +5,3 @@");
         assert!(excerpt.contains(&"-line 5".to_string()));

@@ -89,7 +89,9 @@ fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String
             })
             .flatten()
     };
-    let encoding = from_header.or_else(from_meta).unwrap_or(encoding_rs::UTF_8);
+    let encoding = from_header
+        .or_else(from_meta)
+        .unwrap_or(encoding_rs::UTF_8);
     encoding.decode(body).0.into_owned()
 }
 
@@ -192,42 +194,10 @@ fn outermost(found: Vec<ElementRef<'_>>) -> Vec<ElementRef<'_>> {
 }
 
 const BLOCKS: [&str; 36] = [
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "caption",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "td",
-    "th",
-    "tr",
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
+    "th", "tr",
 ];
 
 const NEVER_TEXT: [&str; 9] = [
@@ -240,10 +210,7 @@ fn excluded(element: &Element, chrome: bool) -> bool {
     let name = element.name();
     NEVER_TEXT.contains(&name)
         || element.attr("hidden").is_some()
-        || (name == "input"
-            && element
-                .attr("type")
-                .is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
+        || (name == "input" && element.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
         || (chrome && CHROME.contains(&name))
 }
 
@@ -330,27 +297,16 @@ mod tests {
         let mut w = watch();
         w.selector = Some("#b".into());
         let page = extract(body, Some("text/html"), &w);
-        assert_eq!(
-            (page.text.as_str(), page.selector_matched),
-            ("Beta", Some(true))
-        );
+        assert_eq!((page.text.as_str(), page.selector_matched), ("Beta", Some(true)));
         w.selector = Some("#missing".into());
-        assert_eq!(
-            extract(body, Some("text/html"), &w).selector_matched,
-            Some(false)
-        );
+        assert_eq!(extract(body, Some("text/html"), &w).selector_matched, Some(false));
     }
 
     #[test]
     fn decodes_by_header_then_meta_charset() {
-        let latin1 =
-            b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
+        let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
         assert_eq!(extract(latin1, Some("text/html"), &watch()).text, "café");
-        let header = extract(
-            b"<p>caf\xe9</p>",
-            Some("text/html; charset=windows-1252"),
-            &watch(),
-        );
+        let header = extract(b"<p>caf\xe9</p>", Some("text/html; charset=windows-1252"), &watch());
         assert_eq!(header.text, "café");
     }
 
@@ -359,19 +315,12 @@ mod tests {
         let page = extract(b"%PDF-1.7 binary", Some("application/pdf"), &watch());
         assert!(page.is_document);
         assert_eq!(page.length, 15);
-        assert_eq!(
-            page.fingerprint,
-            blake3::hash(b"%PDF-1.7 binary").to_hex().to_string()
-        );
+        assert_eq!(page.fingerprint, blake3::hash(b"%PDF-1.7 binary").to_hex().to_string());
     }
 
     #[test]
     fn plain_text_is_split_into_sentences() {
-        let page = extract(
-            b"One line.\nSame paragraph.\n\nNext.",
-            Some("text/plain"),
-            &watch(),
-        );
+        let page = extract(b"One line.\nSame paragraph.\n\nNext.", Some("text/plain"), &watch());
         assert_eq!(page.text, "One line.\nSame paragraph.\nNext.");
     }
 }

@@ -54,9 +54,7 @@ impl Page {
             is_document: false,
             selector_matched,
         };
-        page.fingerprint = blake3::hash(page.snapshot().as_bytes())
-            .to_hex()
-            .to_string();
+        page.fingerprint = blake3::hash(page.snapshot().as_bytes()).to_hex().to_string();
         page
     }
 
@@ -64,10 +62,7 @@ impl Page {
     /// (for a document, its length and hash).
     pub fn snapshot(&self) -> String {
         let body = if self.is_document {
-            format!(
-                "document: {} bytes, blake3 {}",
-                self.length, self.fingerprint
-            )
+            format!("document: {} bytes, blake3 {}", self.length, self.fingerprint)
         } else {
             self.text.clone()
         };

@@ -21,10 +21,8 @@ static GONE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static GONE_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[/_.\-])(?:404|not[_\-]?found|page[_\-]?not[_\-]?found|error)(?:[/_.\-]|$)",
-    )
-    .expect("soft-404 path pattern")
+    Regex::new(r"(?i)(?:^|[/_.\-])(?:404|not[_\-]?found|page[_\-]?not[_\-]?found|error)(?:[/_.\-]|$)")
+        .expect("soft-404 path pattern")
 });
 
 const HOME_PATHS: [&str; 8] = [
@@ -100,75 +98,31 @@ mod tests {
     #[test]
     fn redirect_of_a_deep_link_to_home_or_error_page() {
         let p = page(Some("Welcome"), None, 100);
-        assert_eq!(
-            signals("https://a.org/x/guide", "https://a.org/", &p, None).len(),
-            1
-        );
-        assert_eq!(
-            signals("https://a.org/guide", "https://a.org/404.html", &p, None).len(),
-            1
-        );
+        assert_eq!(signals("https://a.org/x/guide", "https://a.org/", &p, None).len(), 1);
+        assert_eq!(signals("https://a.org/guide", "https://a.org/404.html", &p, None).len(), 1);
         assert!(signals("https://a.org/", "https://a.org/index.html", &p, None).is_empty());
         assert!(signals("https://a.org/old", "https://a.org/new", &p, None).is_empty());
-        assert!(
-            signals(
-                "https://a.org/error-codes",
-                "https://a.org/error-codes/",
-                &p,
-                None
-            )
-            .is_empty()
-        );
+        assert!(signals("https://a.org/error-codes", "https://a.org/error-codes/", &p, None).is_empty());
     }
 
     #[test]
     fn gone_titles_and_headings() {
-        for title in [
-            "Page Not Found",
-            "404 | Example",
-            "This page no longer exists",
-            "Nothing found",
-        ] {
+        for title in ["Page Not Found", "404 | Example", "This page no longer exists", "Nothing found"] {
             let p = page(Some(title), None, 100);
-            assert_eq!(
-                signals("https://a.org/x", "https://a.org/x", &p, None).len(),
-                1,
-                "{title}"
-            );
+            assert_eq!(signals("https://a.org/x", "https://a.org/x", &p, None).len(), 1, "{title}");
         }
-        let p = page(
-            Some("Example"),
-            Some("Sorry, that page cannot be found"),
-            100,
-        );
-        assert_eq!(
-            signals("https://a.org/x", "https://a.org/x", &p, None).len(),
-            1
-        );
+        let p = page(Some("Example"), Some("Sorry, that page cannot be found"), 100);
+        assert_eq!(signals("https://a.org/x", "https://a.org/x", &p, None).len(), 1);
         let ok = page(Some("Finding help"), Some("Resources"), 100);
         assert!(signals("https://a.org/x", "https://a.org/x", &ok, None).is_empty());
     }
 
     #[test]
     fn collapsed_text_needs_a_new_title() {
-        let prev = Previous {
-            title: Some("Guide"),
-            length: 3000,
-        };
+        let prev = Previous { title: Some("Guide"), length: 3000 };
         let same_title = page(Some("Guide"), None, 100);
-        assert!(
-            signals(
-                "https://a.org/x",
-                "https://a.org/x",
-                &same_title,
-                Some(prev)
-            )
-            .is_empty()
-        );
+        assert!(signals("https://a.org/x", "https://a.org/x", &same_title, Some(prev)).is_empty());
         let new_title = page(Some("Example Org"), None, 100);
-        assert_eq!(
-            signals("https://a.org/x", "https://a.org/x", &new_title, Some(prev)).len(),
-            1
-        );
+        assert_eq!(signals("https://a.org/x", "https://a.org/x", &new_title, Some(prev)).len(), 1);
     }
 }

@@ -97,3 +97,4 @@ pub fn accept(
     }
     Ok(accepted)
 }
+

@@ -141,11 +141,7 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
     });
     let signals = soft404::signals(a.url, &fetch.final_url, &page, previous);
     if !signals.is_empty() {
-        return Assessment::new(
-            Status::Soft404,
-            format!("soft 404: {}", signals.join("; ")),
-            st,
-        );
+        return Assessment::new(Status::Soft404, format!("soft 404: {}", signals.join("; ")), st);
     }
     st.last_good_at = Some(a.now);
     st.final_url = Some(fetch.final_url.clone());
@@ -257,10 +253,7 @@ fn record(
 pub(super) fn remember(st: &mut ResourceState, fingerprint: &str) {
     st.accepted_fingerprints.retain(|f| f != fingerprint);
     st.accepted_fingerprints.push(fingerprint.to_string());
-    let excess = st
-        .accepted_fingerprints
-        .len()
-        .saturating_sub(ACCEPTED_HISTORY);
+    let excess = st.accepted_fingerprints.len().saturating_sub(ACCEPTED_HISTORY);
     st.accepted_fingerprints.drain(..excess);
     st.fingerprint = Some(fingerprint.to_string());
 }
@@ -294,9 +287,7 @@ fn compare(st: &ResourceState, old: &str, page: &Page, watch: &Watch) -> Change 
         let similarity = content::similarity(old, &new);
         let threshold = watch.threshold.unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
         if similarity < threshold {
-            reasons.push(format!(
-                "similarity {similarity:.2} is below {threshold:.2}"
-            ));
+            reasons.push(format!("similarity {similarity:.2} is below {threshold:.2}"));
         }
         Some(similarity)
     };

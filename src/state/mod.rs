@@ -244,9 +244,7 @@ impl Snapshots {
 
     /// Path of `id`'s pending snapshot, relative to the `--out` directory.
     pub fn pending_path(id: &str) -> PathBuf {
-        Path::new(SNAPSHOT_DIR)
-            .join(PENDING_DIR)
-            .join(file_name(id))
+        Path::new(SNAPSHOT_DIR).join(PENDING_DIR).join(file_name(id))
     }
 
     /// The accepted snapshot of `id` (title line, blank line, text), if there is one.
