@@ -13,11 +13,20 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// Writes the header and one row per resource.
 pub fn write(rows: &[Row], w: &mut dyn Write) -> io::Result<()> {
     let mut out = ::csv::Writer::from_writer(w);
-    out.write_record(COLUMNS)?;
+    out.write_record(COLUMNS).map_err(io_error)?;
     for row in rows {
-        out.write_record(row.cells().iter().map(|c| neutralise(c).into_owned()))?;
+        out.write_record(row.cells().iter().map(|c| neutralise(c).into_owned()))
+            .map_err(io_error)?;
     }
     out.flush()
+}
+
+/// Keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`, which is not an error).
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Prefixes a single quote to a cell that starts like a formula. A cell that already starts
