@@ -171,13 +171,6 @@ impl CatalogDoc {
         Ok(())
     }
 
-    /// The ids of the resources in this file, in order.
-    pub fn ids(&self) -> Vec<String> {
-        self.resources()
-            .map(|a| a.iter().filter_map(table_id).map(str::to_owned).collect())
-            .unwrap_or_default()
-    }
-
     /// Rewrites the whole file in the canonical layout (see [`format`]).
     pub fn format(&mut self) {
         let root = self.doc.as_table_mut();
