@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod check;
 pub mod content;
+pub mod export;
 pub mod fsutil;
 pub mod report;
 pub mod state;

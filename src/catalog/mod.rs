@@ -1,6 +1,7 @@
 //! The catalog: its types, loading with source spans, and validation.
 
 pub mod diag;
+pub mod edit;
 pub mod load;
 pub mod model;
 pub mod schema;

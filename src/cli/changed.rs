@@ -28,7 +28,7 @@ pub fn changed_since(
     let old = if listing.is_empty() {
         None
     } else {
-        let today = jiff::ZonedDateTime::now().date();
+        let today = super::today();
         catalog::load(old_dir.path(), today).ok().map(|l| l.catalog)
     };
     Ok(current

@@ -30,6 +30,16 @@ pub enum Command {
     Report(report::Args),
     /// Combine the results of `check --shard K/N` runs into one audit.
     Merge(merge::Args),
+    /// Write the catalog, with the last audit's findings, as CSV, xlsx, JSON or Markdown.
+    Export(export::Args),
+    /// Show what an edited CSV export changes in the catalog; apply it with --write.
+    Import(import::Args),
+    /// Rewrite the catalog files in the canonical layout (--check: only report).
+    Fmt(fmt::Args),
+    /// Replace the URLs the last audit found moved with where they now live.
+    Fix(fix::Args),
+    /// Fetch a page and append it to a folder as a new resource.
+    Add(add::Args),
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
@@ -41,14 +51,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Accept(args) => accept::run(args),
         Command::Report(args) => report::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Fix(args) => fix::run(args),
+        Command::Add(args) => add::run(args),
     }
 }
 
 /// Loads the catalog for a command that needs a valid one: problems are printed to stderr with
 /// the same messages as `validate`; `None` when there were errors.
 pub fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catalog::Catalog>> {
-    let today = jiff::ZonedDateTime::now().date();
-    let loaded = linkwatch::catalog::load(dir, today)?;
+    let loaded = linkwatch::catalog::load(dir, today())?;
+    print_diagnostics(&loaded)?;
+    Ok((!loaded.has_errors()).then_some(loaded.catalog))
+}
+
+/// Prints a load's diagnostics and summary to stderr, when there are any.
+pub fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::Result<()> {
     if !loaded.diagnostics.is_empty() {
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -56,13 +76,23 @@ pub fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catalog::Cat
         linkwatch::catalog::diag::render_human(&loaded.diagnostics, &mut err, color)?;
         writeln!(err, "{}", loaded.summary())?;
     }
-    Ok((!loaded.has_errors()).then_some(loaded.catalog))
+    Ok(())
+}
+
+/// Today's date where linkwatch runs: the limit for `added` and `reviewed`.
+pub fn today() -> jiff::civil::Date {
+    jiff::ZonedDateTime::now().date()
 }
 
 pub mod accept;
+pub mod add;
 pub mod changed;
 pub mod check;
 pub mod config;
+pub mod export;
+pub mod fix;
+pub mod fmt;
+pub mod import;
 pub mod merge;
 pub mod report;
 pub mod schema;

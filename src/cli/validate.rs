@@ -26,7 +26,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let today = jiff::ZonedDateTime::now().date();
+    let today = super::today();
     let loaded = catalog::load(&args.catalog, today)?;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -1,0 +1,61 @@
+//! `linkwatch fix`: replace the URL of every resource the last audit found `moved` with where
+//! it now lives, and list the moves a person should judge.
+
+use super::Exit;
+use anyhow::Context;
+use linkwatch::catalog::edit;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Change nothing: print the diff that would be applied.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The catalog directory.
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
+    pub catalog: PathBuf,
+    /// Where the last audit's results.json is.
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+        return Ok(Exit::Usage);
+    };
+    let audit = linkwatch::report::read_results(&args.out)?;
+    let plan = edit::plan_fixes(&catalog, &audit);
+    let files = edit::apply_fixes(&args.catalog, &plan)?;
+    let mut out = std::io::stdout().lock();
+    for (path, old, new) in &files {
+        if args.dry_run {
+            write!(out, "{}", edit::unified_diff(path, old, new))?;
+        } else {
+            linkwatch::fsutil::write_atomic(path, new.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    for r in &plan.rewrites {
+        let verb = if args.dry_run {
+            "would update"
+        } else {
+            "updated"
+        };
+        writeln!(out, "{verb} {}: {} -> {}", r.id, r.from, r.to)?;
+    }
+    if !plan.for_review.is_empty() {
+        writeln!(out, "left for a person to decide:")?;
+        for r in &plan.for_review {
+            writeln!(out, "  {}: {} -> {} ({})", r.id, r.from, r.to, r.reason)?;
+        }
+    }
+    if plan.rewrites.is_empty() && plan.for_review.is_empty() {
+        writeln!(
+            out,
+            "nothing to fix: the last audit found no moved resources"
+        )?;
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}

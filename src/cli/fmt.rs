@@ -1,0 +1,59 @@
+//! `linkwatch fmt`: rewrite the catalog files in the canonical layout, or check that they are.
+
+use super::Exit;
+use anyhow::Context;
+use linkwatch::catalog::edit;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Change nothing: print a diff and exit 1 when a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+    /// The catalog directory.
+    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
+    pub catalog: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.catalog)
+        .with_context(|| {
+            format!(
+                "cannot read the catalog directory {}",
+                args.catalog.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut unformatted = 0;
+    let mut out = std::io::stdout().lock();
+    for path in &files {
+        let old = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let new = edit::format(path, &old)?;
+        if new == old {
+            continue;
+        }
+        unformatted += 1;
+        if args.check {
+            write!(out, "{}", edit::unified_diff(path, &old, &new))?;
+        } else {
+            linkwatch::fsutil::write_atomic(path, new.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "formatted {}", path.display())?;
+        }
+    }
+    out.flush()?;
+    Ok(if args.check && unformatted > 0 {
+        eprintln!(
+            "{unformatted} of {} file(s) not formatted; run `linkwatch fmt`",
+            files.len()
+        );
+        Exit::Problems
+    } else {
+        Exit::Ok
+    })
+}
