@@ -9,41 +9,12 @@ use crate::report::AuditResults;
 use std::path::{Path, PathBuf};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
-/// Key order of a resource table.
-const RESOURCE_KEYS: [&str; 11] = [
-    "id",
-    "title",
-    "url",
-    "kind",
-    "organization",
-    "description",
-    "audience",
-    "tags",
-    "added",
-    "reviewed",
-    "watch",
-];
-/// Key order of a `[resource.watch]` table.
-const WATCH_KEYS: [&str; 7] = [
-    "selector",
-    "ignore",
-    "expect",
-    "accept",
-    "content",
-    "skip",
-    "threshold",
-];
-/// Key order of `catalog.toml`.
-const CATALOG_KEYS: [&str; 6] = [
-    "title",
-    "publisher",
-    "url",
-    "description",
-    "contact",
-    "folder",
-];
-/// Key order of a `[[folder]]` table.
-const FOLDER_KEYS: [&str; 3] = ["id", "title", "description"];
+// The canonical key order of each table is the order the loader knows its fields in (the
+// schema's order, checked against the serde types by tests/schema.rs).
+use super::load::{
+    CATALOG_FIELDS as CATALOG_KEYS, FOLDER_FIELDS as FOLDER_KEYS, RESOURCE_FIELDS as RESOURCE_KEYS,
+    WATCH_FIELDS as WATCH_KEYS,
+};
 
 /// An edit could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +95,7 @@ impl CatalogDoc {
             }
         }
         if added {
-            sort_keys(table, &RESOURCE_KEYS);
+            sort_keys(table, RESOURCE_KEYS);
         }
         Ok(())
     }
@@ -176,13 +147,13 @@ impl CatalogDoc {
         let root = self.doc.as_table_mut();
         let catalog_file = root.contains_key("folder") || root.contains_key("publisher");
         if catalog_file {
-            format_table(root, &CATALOG_KEYS, &[]);
+            format_table(root, CATALOG_KEYS, &[]);
             if let Some(folders) = root
                 .get_mut("folder")
                 .and_then(Item::as_array_of_tables_mut)
             {
                 for t in folders.iter_mut() {
-                    format_table(t, &FOLDER_KEYS, &[]);
+                    format_table(t, FOLDER_KEYS, &[]);
                 }
             }
         } else {
@@ -194,7 +165,7 @@ impl CatalogDoc {
             .and_then(Item::as_array_of_tables_mut)
         {
             for t in resources.iter_mut() {
-                format_table(t, &RESOURCE_KEYS, &WATCH_KEYS);
+                format_table(t, RESOURCE_KEYS, WATCH_KEYS);
                 set_table_prefix(t, first);
                 first = false;
             }
