@@ -1010,31 +1010,18 @@ mod tests {
         ));
     }
 
-    const NAMES: &[&str] = &[
-        "title",
-        "publisher",
-        "url",
-        "description",
-        "contact",
-        "folder",
-        "id",
-        "resource",
-        "kind",
-        "organization",
-        "audience",
-        "tags",
-        "added",
-        "reviewed",
-        "watch",
-        "selector",
-        "ignore",
-        "expect",
-        "accept",
-        "content",
-        "skip",
-        "threshold",
-        "x",
-    ];
+    /// Every field name the loader knows, plus one it does not.
+    fn names() -> Vec<&'static str> {
+        [
+            CATALOG_FIELDS,
+            FOLDER_FIELDS,
+            RESOURCE_FILE_FIELDS,
+            RESOURCE_FIELDS,
+            WATCH_FIELDS,
+            &["x"],
+        ]
+        .concat()
+    }
 
     fn leaf() -> impl Strategy<Value = toml::Value> {
         prop_oneof![
@@ -1069,7 +1056,7 @@ mod tests {
         leaf().prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(toml::Value::Array),
-                prop::collection::btree_map(prop::sample::select(NAMES), inner, 0..6).prop_map(
+                prop::collection::btree_map(prop::sample::select(names()), inner, 0..6).prop_map(
                     |m| {
                         toml::Value::Table(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
                     }
@@ -1079,7 +1066,7 @@ mod tests {
     }
 
     fn document() -> impl Strategy<Value = String> {
-        prop::collection::btree_map(prop::sample::select(NAMES), value(), 0..6).prop_map(|m| {
+        prop::collection::btree_map(prop::sample::select(names()), value(), 0..6).prop_map(|m| {
             let table: toml::Table = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             toml::to_string(&table).unwrap_or_default()
         })

@@ -204,30 +204,28 @@ fn action(o: &Outcome, confirm_after: u32) -> String {
 /// Escapes text for a Markdown table cell: no markup, no HTML, no table breaks, no mentions,
 /// no issue references, one line.
 pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("&#124;"),
-            '@' => out.push_str("@\u{200b}"),
-            '#' => out.push_str("#\u{200b}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '~' | '{' | '}' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
+    escape(s, |c, out| match c {
+        '|' => out.push_str("&#124;"),
+        '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '~' | '{' | '}' | '$' => {
+            out.push('\\');
+            out.push(c);
         }
-    }
-    out
+        c => out.push(c),
+    })
 }
 
 /// Escapes text for an HTML block (inside `<summary>`, where Markdown is not parsed), with
 /// mentions and issue references broken and everything on one line.
 fn html(s: &str) -> String {
+    escape(s, |c, out| match c {
+        '"' => out.push_str("&quot;"),
+        c => out.push(c),
+    })
+}
+
+/// What both contexts need: one line, no HTML, no `@mention` or `#123` reference, no control
+/// characters; every other character goes through `rest`.
+fn escape(s: &str, mut rest: impl FnMut(char, &mut String)) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -235,11 +233,10 @@ fn html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '@' => out.push_str("@\u{200b}"),
             '#' => out.push_str("#\u{200b}"),
             c if c.is_control() => {}
-            c => out.push(c),
+            c => rest(c, &mut out),
         }
     }
     out
