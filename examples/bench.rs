@@ -10,6 +10,9 @@
 //!     [--concurrency C] [--per-host P] [--shape uniform|skewed|both]
 //! ```
 
+// An example uses only part of the dependencies; `src/lib.rs` checks them.
+#![allow(unused_crate_dependencies)]
+
 use clap::{Parser, ValueEnum};
 use linkwatch::check::{Cancel, CheckConfig, Engine, Request};
 use std::io::{BufRead, BufReader, Read};

@@ -1,21 +1,41 @@
 //! linkwatch keeps a curated catalog of outside web resources healthy.
 //!
-//! Data flows catalog → checks → baseline → reports:
-//! - [`catalog`] loads and validates the hand-edited TOML catalog;
-//! - [`check`] fetches every link concurrently and politely and classifies its health;
-//! - [`content`] turns pages into normalised text, fingerprints and diffs;
-//! - [`state`] owns the baseline that remembers each resource between audits;
-//! - [`report`] writes what an audit found as CSV, Markdown and JSON.
+//! Data flows catalog → checks → baseline → reports, and the modules are layers whose imports
+//! only point down (`tests/layers.rs` fails the build's tests when one points up):
 //!
-//! The library never prints: the `linkwatch` binary renders what it returns.
+//! | layer | modules | owns |
+//! |---|---|---|
+//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`fsutil`] | the shared words: URLs, statuses, clock, atomic writes |
+//! | 1 | [`catalog`] | the catalog's model, loading with spans, validation, format-preserving edits |
+//! | 2 | [`content`], [`check`] | page text and content change; fetching and network verdicts |
+//! | 3 | [`state`] | the baseline: assessment against it, staging, atomic commit |
+//! | 4 | [`report`] | [`report::Outcome`], audit results and their writers |
+//! | 5 | [`audit`], [`export`] | one audit end to end; the catalog as spreadsheets |
+//! | 6 | [`maintain`] | edits planned from an audit or a spreadsheet |
+//!
+//! The library never prints: the `linkwatch` binary (the `cli` layer above all of these)
+//! parses arguments, renders what the library returns, and picks the exit code.
 
+// The library's unit tests do not use the integration tests' dev-dependencies.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
+// The binary's own dependencies: argument errors and the progress bar live there.
+use anyhow as _;
+use indicatif as _;
+
+pub mod audit;
 pub mod catalog;
 pub mod check;
 pub mod content;
 pub mod export;
 pub mod fsutil;
+pub mod maintain;
 pub mod report;
 pub mod state;
+pub mod status;
+pub mod time;
+pub mod url;
+pub mod vocab;
 
 /// Where the catalog lives when `--catalog` is not given.
 pub const DEFAULT_CATALOG_DIR: &str = "catalog";

@@ -2,9 +2,10 @@
 //! failures, flip-flopping pages, `accept`, and saving that never loses a good baseline.
 
 use linkwatch::catalog::{Entry, Kind, Resource, Watch};
-use linkwatch::check::{Fetch, Hop, Status};
+use linkwatch::check::{Fetch, Hop};
 use linkwatch::content;
 use linkwatch::state::{self, Assessment, Baseline, Selection, Snapshots, StateError};
+use linkwatch::status::Status;
 use std::path::Path;
 use std::process::Command;
 

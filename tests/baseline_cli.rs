@@ -2,14 +2,11 @@
 //! is noise, soft-404s, confirmation of failures, `accept`, and runs that must leave the
 //! baseline intact (interrupted, offline).
 
-mod common;
-mod support;
-
-use common::{Project, res, run_in, snapshot_dir, stderr, stdout};
+use crate::common::{Project, res, run_in, snapshot_dir, stderr, stdout};
+use crate::support::{Reply, TestServer};
 use std::time::Duration;
-use support::{Reply, TestServer};
 
-use common::check_async as check;
+use crate::common::check_async as check;
 
 fn article(title: &str, body: &str) -> String {
     format!(

@@ -1,13 +1,12 @@
 //! The check engine against real servers on 127.0.0.1: statuses, redirects, retries, caps,
 //! network failures, politeness limits and cancellation.
 
-mod support;
-
+use crate::support::{Reply, TestServer};
 use linkwatch::check::{
-    Cancel, CheckConfig, Engine, FailureKind, Fetch, Request, RunStats, Status, classify,
+    Cancel, CheckConfig, Engine, FailureKind, Fetch, Request, RunStats, classify,
 };
+use linkwatch::status::Status;
 use std::time::{Duration, Instant, SystemTime};
-use support::{Reply, TestServer};
 
 fn config() -> CheckConfig {
     CheckConfig {

@@ -1,13 +1,12 @@
 //! CLI tests for catalog maintenance: export, import, fmt, fix and add, on fixture catalogs.
 
-mod common;
-mod support;
-
-use common::{run_in, stderr, stdout};
-use linkwatch::check::{Hop, Outcome, Status};
+use crate::common::{run_in, stderr, stdout};
+use crate::support::{Reply, TestServer};
+use linkwatch::check::Hop;
+use linkwatch::report::Outcome;
 use linkwatch::report::{AuditResults, CatalogInfo, FolderInfo, RESULTS_SCHEMA_VERSION};
+use linkwatch::status::Status;
 use std::path::{Path, PathBuf};
-use support::{Reply, TestServer};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/maintenance");
 
@@ -429,7 +428,7 @@ fn import_with_a_bad_row_names_it_and_writes_nothing() {
             .replace(",guide,", ",pamphlet,")
             .replace("2024-05-01", "yesterday")
     });
-    let before = common::snapshot_dir(&dir.path().join("catalog"));
+    let before = crate::common::snapshot_dir(&dir.path().join("catalog"));
     let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let err = stderr(&out);
@@ -442,7 +441,10 @@ fn import_with_a_bad_row_names_it_and_writes_nothing() {
         "{err}"
     );
     assert!(err.contains("2 bad row(s); nothing written"), "{err}");
-    assert_eq!(common::snapshot_dir(&dir.path().join("catalog")), before);
+    assert_eq!(
+        crate::common::snapshot_dir(&dir.path().join("catalog")),
+        before
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -500,7 +502,7 @@ async fn add_fetches_the_title_and_appends_a_formatted_resource() {
 #[test]
 fn add_refuses_a_url_already_in_the_catalog() {
     let dir = project("basic");
-    let before = common::snapshot_dir(&dir.path().join("catalog"));
+    let before = crate::common::snapshot_dir(&dir.path().join("catalog"));
     let out = run_in(
         dir.path(),
         &["add", "https://A.example/page", "--folder", "docs"],
@@ -511,5 +513,8 @@ fn add_refuses_a_url_already_in_the_catalog() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(common::snapshot_dir(&dir.path().join("catalog")), before);
+    assert_eq!(
+        crate::common::snapshot_dir(&dir.path().join("catalog")),
+        before
+    );
 }

@@ -1,14 +1,11 @@
 //! Sharded audits: `check --shard K/N` on every slice, then `merge`, equals one unsharded run on
 //! the same local servers (same statuses, same baseline).
 
-mod common;
-mod support;
-
-use common::{Project, read_links, res, run_in, snapshot_dir, stderr};
+use crate::common::{Project, read_links, res, run_in, snapshot_dir, stderr};
+use crate::support::{Reply, TestServer};
 use std::path::Path;
-use support::{Reply, TestServer};
 
-use common::check_async as check;
+use crate::common::check_async as check;
 
 fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in snapshot_dir(from) {

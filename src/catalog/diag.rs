@@ -56,7 +56,7 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub fn new(path: PathBuf, text: String) -> Source {
+    pub(crate) fn new(path: PathBuf, text: String) -> Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -68,7 +68,7 @@ impl Source {
     }
 
     /// A diagnostic at `span` (byte offsets into the text; clamped, so any span is safe).
-    pub fn diag(
+    pub(crate) fn diag(
         &self,
         severity: Severity,
         span: Range<usize>,
@@ -94,16 +94,16 @@ impl Source {
         }
     }
 
-    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         self.diag(Severity::Error, span, message)
     }
 
-    pub fn warning(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         self.diag(Severity::Warning, span, message)
     }
 
     /// `file:line:col` of a span, for messages that point at a second place.
-    pub fn location(&self, span: Range<usize>) -> String {
+    pub(crate) fn location(&self, span: Range<usize>) -> String {
         let (_, line_index, column) = self.position(span.start);
         location(&self.path, line_index + 1, column)
     }

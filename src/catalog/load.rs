@@ -459,7 +459,7 @@ impl Loader {
                     url_span = f.value.clone();
                 }
                 "kind" => {
-                    let names = Kind::ALL.map(Kind::as_str);
+                    let names = Kind::names();
                     kind = self.word(
                         src,
                         f.item.as_value(),
@@ -472,7 +472,7 @@ impl Loader {
                 "organization" => organization = self.nonempty(src, &f),
                 "description" => description = self.string(src, &f).map(str::to_owned),
                 "audience" => {
-                    let names = Audience::ALL.map(Audience::as_str);
+                    let names = Audience::names();
                     for (v, span) in self.array(src, &f) {
                         if let Some(a) =
                             self.word(src, Some(v), span, "audience", &names, Audience::parse)
@@ -522,7 +522,7 @@ impl Loader {
             ],
         );
         if let (Some(id), Some(url)) = (&id, &url) {
-            let normal = url::Url::parse(url).map_or_else(|_| url.clone(), String::from);
+            let normal = crate::url::page_key(url);
             if let Some((first_id, first)) = self.urls.get(&normal) {
                 let msg = format!("resource `{id}` has the same URL as `{first_id}` (at {first})");
                 self.diags.push(src.warning(url_span.clone(), msg));

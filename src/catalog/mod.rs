@@ -1,7 +1,8 @@
-//! The catalog: its types, loading with source spans, and validation.
+//! The catalog: its types, loading with source spans, validation, and format-preserving edits.
 
 pub mod diag;
-pub mod edit;
+pub mod doc;
+pub mod fmt;
 pub mod load;
 pub mod model;
 pub mod schema;

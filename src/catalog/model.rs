@@ -121,116 +121,38 @@ impl Watch {
     }
 }
 
-/// What a resource is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    FactSheet,
-    Guide,
-    Protocol,
-    Research,
-    Report,
-    Training,
-    Video,
-    Hotline,
-    Organization,
-    Website,
-    Legal,
-    Tool,
-}
-
-/// Who a resource is for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Audience {
-    Cac,
-    Mdt,
-    LawEnforcement,
-    Prosecutor,
-    Medical,
-    MentalHealth,
-    ChildWelfare,
-    VictimAdvocate,
-    Caregiver,
-    Educator,
-    Youth,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 12] = [
-        Kind::FactSheet,
-        Kind::Guide,
-        Kind::Protocol,
-        Kind::Research,
-        Kind::Report,
-        Kind::Training,
-        Kind::Video,
-        Kind::Hotline,
-        Kind::Organization,
-        Kind::Website,
-        Kind::Legal,
-        Kind::Tool,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::FactSheet => "fact-sheet",
-            Kind::Guide => "guide",
-            Kind::Protocol => "protocol",
-            Kind::Research => "research",
-            Kind::Report => "report",
-            Kind::Training => "training",
-            Kind::Video => "video",
-            Kind::Hotline => "hotline",
-            Kind::Organization => "organization",
-            Kind::Website => "website",
-            Kind::Legal => "legal",
-            Kind::Tool => "tool",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+crate::vocabulary! {
+    /// What a resource is.
+    pub enum Kind ("kind") {
+        FactSheet = "fact-sheet",
+        Guide = "guide",
+        Protocol = "protocol",
+        Research = "research",
+        Report = "report",
+        Training = "training",
+        Video = "video",
+        Hotline = "hotline",
+        Organization = "organization",
+        Website = "website",
+        Legal = "legal",
+        Tool = "tool",
     }
 }
 
-impl Audience {
-    pub const ALL: [Audience; 11] = [
-        Audience::Cac,
-        Audience::Mdt,
-        Audience::LawEnforcement,
-        Audience::Prosecutor,
-        Audience::Medical,
-        Audience::MentalHealth,
-        Audience::ChildWelfare,
-        Audience::VictimAdvocate,
-        Audience::Caregiver,
-        Audience::Educator,
-        Audience::Youth,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::Cac => "cac",
-            Audience::Mdt => "mdt",
-            Audience::LawEnforcement => "law-enforcement",
-            Audience::Prosecutor => "prosecutor",
-            Audience::Medical => "medical",
-            Audience::MentalHealth => "mental-health",
-            Audience::ChildWelfare => "child-welfare",
-            Audience::VictimAdvocate => "victim-advocate",
-            Audience::Caregiver => "caregiver",
-            Audience::Educator => "educator",
-            Audience::Youth => "youth",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Audience> {
-        Audience::ALL.into_iter().find(|a| a.as_str() == s)
+crate::vocabulary! {
+    /// Who a resource is for.
+    pub enum Audience ("audience") {
+        Cac = "cac",
+        Mdt = "mdt",
+        LawEnforcement = "law-enforcement",
+        Prosecutor = "prosecutor",
+        Medical = "medical",
+        MentalHealth = "mental-health",
+        ChildWelfare = "child-welfare",
+        VictimAdvocate = "victim-advocate",
+        Caregiver = "caregiver",
+        Educator = "educator",
+        Youth = "youth",
     }
 }
 
@@ -260,7 +182,7 @@ impl Catalog {
 mod toml_date_opt {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn serialize<S: Serializer>(
+    pub(super) fn serialize<S: Serializer>(
         d: &Option<jiff::civil::Date>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
@@ -274,7 +196,7 @@ mod toml_date_opt {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<jiff::civil::Date>, D::Error> {
         let dt = toml::value::Datetime::deserialize(d)?;

@@ -1,7 +1,8 @@
 //! Network-level health: turns the evidence of a [`Fetch`] into `ok`, `moved`, `broken`,
 //! `failing` or `blocked`, with a short human detail.
 
-use crate::check::outcome::{FailureKind, Fetch, Status};
+use crate::check::fetch::{FailureKind, Fetch};
+use crate::status::Status;
 use reqwest::StatusCode;
 
 /// Network-level health from the evidence: ok / moved / broken / failing / blocked, with a short
@@ -113,7 +114,7 @@ fn status_text(code: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::outcome::{Failure, Hop};
+    use crate::check::fetch::{Failure, Hop};
 
     fn answered(chain: &[(&str, u16)]) -> Fetch {
         let (url, status) = *chain.last().expect("a final answer");

@@ -5,9 +5,10 @@
 //! the ready host with the longest remaining queue gets it, so a host holding many links is never
 //! idle while it still has work and free slots. Links waiting for a retry hold no slot.
 
+use crate::check::fetch::{Failure, FailureKind, Fetch};
 pub use crate::check::http::EngineError;
 use crate::check::http::{self, Attempt, Limits, Validators};
-use crate::check::outcome::{Failure, FailureKind, Fetch};
+use crate::url::host_key;
 use reqwest::header;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -448,28 +449,9 @@ impl Scheduler {
     }
 }
 
-/// The per-host limit's key: lowercase host and port. Unparsable URLs share one key; they fail
-/// before any request.
-pub(crate) fn host_key(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(u) => format!(
-            "{}:{}",
-            u.host_str().unwrap_or_default().to_ascii_lowercase(),
-            u.port_or_known_default().unwrap_or(0)
-        ),
-        Err(_) => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn host_key_ignores_case_and_fills_default_port() {
-        assert_eq!(host_key("https://Example.ORG/a"), "example.org:443");
-        assert_eq!(host_key("http://example.org:8080/"), "example.org:8080");
-    }
 
     #[test]
     fn scheduler_favours_the_longest_queue() {

@@ -1,7 +1,7 @@
 //! One attempt at one link: the HTTP client, redirects followed by hand, capped and decompressed
 //! bodies, and network errors sorted into [`FailureKind`]s.
 
-use crate::check::outcome::{Failure, FailureKind, Hop};
+use crate::check::fetch::{Failure, FailureKind, Hop};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -76,7 +76,7 @@ pub(crate) struct Attempt {
 
 impl Attempt {
     /// The `Retry-After` of the final answer, as a wait from now.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         let value = self.headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
         if let Ok(secs) = value.parse::<u64>() {
             return Some(Duration::from_secs(secs));
@@ -89,14 +89,14 @@ impl Attempt {
     }
 
     /// Whether the answer's headers betray a bot challenge (Cloudflare's `cf-mitigated`).
-    pub fn challenge(&self) -> bool {
+    pub(crate) fn challenge(&self) -> bool {
         self.headers
             .get("cf-mitigated")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("challenge"))
     }
 
-    pub fn header(&self, name: header::HeaderName) -> Option<String> {
+    pub(crate) fn header(&self, name: header::HeaderName) -> Option<String> {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())

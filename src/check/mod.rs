@@ -1,12 +1,10 @@
-//! Checking links: the HTTP client, the scheduler, and how evidence becomes a status.
+//! Checking links: the HTTP client, the scheduler, and how network evidence becomes a status.
 
-pub mod audit;
 pub mod classify;
 pub mod engine;
+pub mod fetch;
 pub mod http;
-pub mod outcome;
-pub mod shard;
 
 pub use classify::classify;
 pub use engine::{Cancel, CheckConfig, Engine, EngineError, Request, RunStats};
-pub use outcome::{Change, Failure, FailureKind, Fetch, Hop, Outcome, Status};
+pub use fetch::{Failure, FailureKind, Fetch, Hop};

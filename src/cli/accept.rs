@@ -12,7 +12,7 @@ use std::path::PathBuf;
         .multiple(true)
         .args(["ids", "all", "folder"])
 ))]
-pub struct Args {
+pub(crate) struct Args {
     /// Ids of the resources whose change to accept.
     #[arg(value_name = "ID", conflicts_with_all = ["all", "folder"])]
     pub ids: Vec<String>,
@@ -27,7 +27,7 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let selection = if args.ids.is_empty() {
         Selection::All {
             folder: args.folder,
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         Selection::Ids(args.ids.clone())
     };
-    let accepted = state::accept(&args.out, &selection, jiff::Timestamp::now())?;
+    let accepted = state::accept(&args.out, &selection, linkwatch::time::now())?;
     let mut out = std::io::stdout().lock();
     for a in &accepted {
         writeln!(out, "{}", describe(a))?;

@@ -3,13 +3,14 @@
 
 use super::Exit;
 use anyhow::{Context, bail};
-use linkwatch::catalog::{Kind, Resource, Watch, edit};
+use linkwatch::catalog::{Kind, Resource, Watch, doc};
 use linkwatch::check::{Cancel, CheckConfig, Engine, Request};
+use linkwatch::maintain::{self, add};
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The page to add (absolute http or https URL).
     #[arg(value_name = "URL")]
     pub url: String,
@@ -20,7 +21,7 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
     /// What the resource is.
-    #[arg(long, value_name = "K", default_value = "website", value_parser = parse_kind)]
+    #[arg(long, value_name = "K", default_value = "website")]
     pub kind: Kind,
     /// Who publishes it (default: the URL's host).
     #[arg(long, value_name = "O")]
@@ -30,14 +31,7 @@ pub struct Args {
     pub catalog: PathBuf,
 }
 
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("expected one of: {}", all.join(", "))
-    })
-}
-
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let Some(catalog) = super::load_catalog(&args.catalog)? else {
         return Ok(Exit::Usage);
     };
@@ -52,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if let Some(e) = catalog
         .resources
         .iter()
-        .find(|e| same_url(&e.resource.url, &url))
+        .find(|e| linkwatch::url::same_page(&e.resource.url, url.as_str()))
     {
         eprintln!(
             "linkwatch: {} is already in the catalog as `{}` (folder {})",
@@ -87,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| host.clone());
     let id = match args.id {
         Some(id) => id,
-        None => free_id(&edit::slug(&title), &catalog),
+        None => add::free_id(&add::slug(&title), &catalog),
     };
     if let Some(e) = catalog.resources.iter().find(|e| e.resource.id == id) {
         eprintln!(
@@ -105,21 +99,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         description: None,
         audience: Vec::new(),
         tags: Vec::new(),
-        added: Some(super::today()),
+        added: Some(linkwatch::time::today()),
         reviewed: None,
         watch: None,
     };
-    let path = edit::folder_file(&args.catalog, &args.folder);
+    let path = doc::folder_file(&args.catalog, &args.folder);
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let new = edit::append_resource(&old, &resource)?;
-    let loaded = edit::validate_edits(
+    let new = doc::append_resource(&old, &resource)?;
+    let loaded = maintain::validate_edits(
         &args.catalog,
         &[(path.clone(), new.clone())],
-        super::today(),
+        linkwatch::time::today(),
     )?;
     if loaded.has_errors() {
         super::print_diagnostics(&loaded)?;
@@ -129,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     linkwatch::fsutil::write_atomic(&path, new.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut out = std::io::stdout().lock();
-    write!(out, "{}", edit::unified_diff(&path, &old, &new))?;
+    write!(out, "{}", maintain::unified_diff(&path, &old, &new))?;
     writeln!(out, "added `{}` to {}", resource.id, path.display())?;
     Ok(Exit::Ok)
 }
@@ -150,31 +144,4 @@ fn fetch(url: &str) -> anyhow::Result<linkwatch::check::Fetch> {
             .await;
         fetched.context("the fetch did not finish")
     })
-}
-
-/// Whether `a` names the same page as `b`, ignoring a trailing slash and the fragment.
-fn same_url(a: &str, b: &url::Url) -> bool {
-    let Ok(mut a) = url::Url::parse(a) else {
-        return false;
-    };
-    let mut b = b.clone();
-    a.set_fragment(None);
-    b.set_fragment(None);
-    a.as_str().trim_end_matches('/') == b.as_str().trim_end_matches('/')
-}
-
-/// `base`, or `base-2`, `base-3`… when taken; `resource` when the title gave no slug.
-fn free_id(base: &str, catalog: &linkwatch::catalog::Catalog) -> String {
-    let base = if base.is_empty() { "resource" } else { base };
-    let taken = |id: &str| catalog.resources.iter().any(|e| e.resource.id == id);
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                base.to_owned()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|id| !taken(id))
-        .unwrap_or_else(|| base.to_owned())
 }

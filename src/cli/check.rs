@@ -4,17 +4,18 @@
 use super::{Exit, config};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
-use linkwatch::check::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::audit::shard::Shard;
+use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
 use linkwatch::check::engine::{Cancel, CheckConfig};
-use linkwatch::check::shard::Shard;
-use linkwatch::check::{Outcome, Status};
 use linkwatch::report::AuditResults;
+use linkwatch::report::Outcome;
+use linkwatch::status::Status;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The catalog directory.
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
     pub catalog: PathBuf,
@@ -40,7 +41,7 @@ pub struct Args {
     #[arg(long, value_name = "SELECTOR")]
     pub only: Vec<String>,
     /// Statuses that make the run exit 1, comma-separated [default: broken,soft404]
-    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_parser = parse_status)]
+    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
     pub fail_on: Option<Vec<Status>>,
     /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -54,13 +55,6 @@ pub struct Args {
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-pub fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s.trim()).ok_or_else(|| {
-        let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-        format!("unknown status {s:?} (one of: {})", all.join(", "))
-    })
 }
 
 /// Everything `check` needs, resolved once: flags over `linkwatch.toml` over defaults.
@@ -79,7 +73,7 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
         (Some(flag), _) => flag,
         (None, Some(names)) => names
             .iter()
-            .map(|n| parse_status(n))
+            .map(|n| n.parse::<Status>())
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)
             .with_context(|| {
@@ -137,13 +131,18 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
     })
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let mut resolved = resolve(args)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
     };
     if let Some(reference) = &resolved.changed_since {
-        let ids = super::changed::changed_since(&resolved.catalog, &catalog, reference)?;
+        let ids = linkwatch::maintain::changed::changed_since(
+            &resolved.catalog,
+            &catalog,
+            reference,
+            linkwatch::time::today(),
+        )?;
         if ids.is_empty() {
             println!("no links added or changed since {reference}: nothing to check");
             return Ok(Exit::Ok);
@@ -197,7 +196,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 /// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`
-pub fn summary(results: &AuditResults, out: &Path) -> String {
+pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
     let counts: Vec<String> = results
         .counts()
         .into_iter()

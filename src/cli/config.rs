@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The settings file's keys: the same as `check`'s flags; flags win.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     /// Output directory, relative to the settings file.
     pub out: Option<PathBuf>,
     pub concurrency: Option<usize>,
@@ -21,7 +21,7 @@ pub struct FileConfig {
 }
 
 /// Where the settings file for `catalog_dir` lives: beside it, in its parent directory.
-pub fn path_for(catalog_dir: &Path) -> PathBuf {
+pub(crate) fn path_for(catalog_dir: &Path) -> PathBuf {
     let parent = catalog_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -31,7 +31,7 @@ pub fn path_for(catalog_dir: &Path) -> PathBuf {
 
 /// Reads the settings file beside `catalog_dir`, if there is one; `out` comes back resolved
 /// against the file's directory.
-pub fn load(catalog_dir: &Path) -> anyhow::Result<FileConfig> {
+pub(crate) fn load(catalog_dir: &Path) -> anyhow::Result<FileConfig> {
     let path = path_for(catalog_dir);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,

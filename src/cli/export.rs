@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// What to write.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// RFC 4180 CSV, UTF-8, formula-like cells prefixed with `'`.
     Csv,
     /// An Excel workbook: an "All" sheet and one sheet per folder.
@@ -36,7 +36,7 @@ pub enum Format {
     Md,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     if args.format == Format::Xlsx && args.output.is_none() {
         bail!("--format xlsx needs --output FILE");
     }

@@ -3,12 +3,12 @@
 
 use super::Exit;
 use anyhow::Context;
-use linkwatch::catalog::edit;
+use linkwatch::maintain::{self, fix};
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Change nothing: print the diff that would be applied.
     #[arg(long)]
     pub dry_run: bool,
@@ -20,17 +20,17 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let Some(catalog) = super::load_catalog(&args.catalog)? else {
         return Ok(Exit::Usage);
     };
     let audit = linkwatch::report::read_results(&args.out)?;
-    let plan = edit::plan_fixes(&catalog, &audit);
-    let files = edit::apply_fixes(&args.catalog, &plan)?;
+    let plan = fix::plan_fixes(&catalog, &audit);
+    let files = fix::apply_fixes(&args.catalog, &plan)?;
     let mut out = std::io::stdout().lock();
     for (path, old, new) in &files {
         if args.dry_run {
-            write!(out, "{}", edit::unified_diff(path, old, new))?;
+            write!(out, "{}", maintain::unified_diff(path, old, new))?;
         } else {
             linkwatch::fsutil::write_atomic(path, new.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;

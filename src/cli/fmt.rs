@@ -2,12 +2,13 @@
 
 use super::Exit;
 use anyhow::Context;
-use linkwatch::catalog::edit;
+use linkwatch::catalog::fmt;
+use linkwatch::maintain;
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Change nothing: print a diff and exit 1 when a file is not formatted.
     #[arg(long)]
     pub check: bool,
@@ -16,7 +17,7 @@ pub struct Args {
     pub catalog: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&args.catalog)
         .with_context(|| {
             format!(
@@ -33,13 +34,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     for path in &files {
         let old = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let new = edit::format(path, &old)?;
+        let new = fmt::format(path, &old)?;
         if new == old {
             continue;
         }
         unformatted += 1;
         if args.check {
-            write!(out, "{}", edit::unified_diff(path, &old, &new))?;
+            write!(out, "{}", maintain::unified_diff(path, &old, &new))?;
         } else {
             linkwatch::fsutil::write_atomic(path, new.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;

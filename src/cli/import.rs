@@ -3,13 +3,13 @@
 
 use super::Exit;
 use anyhow::Context;
-use linkwatch::catalog::edit::{self, ImportChange};
-use linkwatch::export;
+use linkwatch::maintain;
+use linkwatch::maintain::import::{self, ImportChange};
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The edited CSV, in the columns of `linkwatch export --format csv`.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -21,14 +21,14 @@ pub struct Args {
     pub catalog: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let Some(catalog) = super::load_catalog(&args.catalog)? else {
         return Ok(Exit::Usage);
     };
     let input = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let folders: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
-    let rows = match export::csv::read(input, &folders) {
+    let rows = match import::read(input, &folders) {
         Ok(rows) => rows,
         Err(errors) => {
             for e in &errors {
@@ -38,13 +38,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Problems);
         }
     };
-    let changes = edit::plan_import(&catalog, &rows);
-    let files = edit::apply_import(&args.catalog, &catalog, &changes)?;
+    let changes = import::plan_import(&catalog, &rows);
+    let files = import::apply_import(&args.catalog, &catalog, &changes)?;
     let edits: Vec<_> = files
         .iter()
         .map(|(p, _, new)| (p.clone(), new.clone()))
         .collect();
-    let loaded = edit::validate_edits(&args.catalog, &edits, super::today())?;
+    let loaded = maintain::validate_edits(&args.catalog, &edits, linkwatch::time::today())?;
     let mut out = std::io::stdout().lock();
     let (mut added, mut changed, mut removed) = (0, 0, 0);
     for change in &changes {
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
     }
     for (path, old, new) in &files {
-        write!(out, "{}", edit::unified_diff(path, old, new))?;
+        write!(out, "{}", maintain::unified_diff(path, old, new))?;
     }
     writeln!(
         out,

@@ -1,12 +1,12 @@
 //! `linkwatch merge`: combine the results of `check --shard K/N` runs into one audit.
 
 use super::Exit;
-use super::check::{parse_status, summary};
-use linkwatch::check::Status;
+use super::check::summary;
+use linkwatch::status::Status;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The shards' output directories, one per shard
     #[arg(value_name = "DIR", required = true)]
     pub shards: Vec<PathBuf>,
@@ -17,16 +17,21 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
     pub catalog: PathBuf,
     /// Statuses that make the run exit 1, comma-separated
-    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_parser = parse_status,
-          default_value = "broken,soft404")]
+    #[arg(
+        long,
+        value_name = "STATUSES",
+        value_delimiter = ',',
+        value_enum,
+        default_value = "broken,soft404"
+    )]
     pub fail_on: Vec<Status>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let Some(catalog) = super::load_catalog(&args.catalog)? else {
         return Ok(Exit::Usage);
     };
-    let results = linkwatch::check::shard::merge(&catalog, &args.shards, &args.out)?;
+    let results = linkwatch::audit::shard::merge(&catalog, &args.shards, &args.out)?;
     println!(
         "merged {} shards: {}",
         args.shards.len(),

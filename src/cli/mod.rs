@@ -1,23 +1,23 @@
 //! Command-line arguments, their resolution into configurations, and one file per command.
 
-pub mod exit;
+pub(crate) mod exit;
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-pub use exit::Exit;
+pub(crate) use exit::Exit;
 
 /// Keeps a curated catalog of outside web resources healthy.
 #[derive(Debug, Parser)]
 #[command(name = "linkwatch", version, about, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check the catalog's schema and report every problem with file, line and column
     Validate(validate::Args),
     /// Print the catalog's JSON Schema.
@@ -43,7 +43,7 @@ pub enum Command {
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema::run(args),
@@ -61,14 +61,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// Loads the catalog for a command that needs a valid one: problems are printed to stderr with
 /// the same messages as `validate`; `None` when there were errors.
-pub fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catalog::Catalog>> {
-    let loaded = linkwatch::catalog::load(dir, today())?;
+pub(crate) fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catalog::Catalog>> {
+    let loaded = linkwatch::catalog::load(dir, linkwatch::time::today())?;
     print_diagnostics(&loaded)?;
     Ok((!loaded.has_errors()).then_some(loaded.catalog))
 }
 
 /// Prints a load's diagnostics and summary to stderr, when there are any.
-pub fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::Result<()> {
+pub(crate) fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::Result<()> {
     if !loaded.diagnostics.is_empty() {
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -79,21 +79,15 @@ pub fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::Result<
     Ok(())
 }
 
-/// Today's date where linkwatch runs: the limit for `added` and `reviewed`.
-pub fn today() -> jiff::civil::Date {
-    jiff::ZonedDateTime::now().date()
-}
-
-pub mod accept;
-pub mod add;
-pub mod changed;
-pub mod check;
-pub mod config;
-pub mod export;
-pub mod fix;
-pub mod fmt;
-pub mod import;
-pub mod merge;
-pub mod report;
-pub mod schema;
-pub mod validate;
+pub(crate) mod accept;
+pub(crate) mod add;
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod export;
+pub(crate) mod fix;
+pub(crate) mod fmt;
+pub(crate) mod import;
+pub(crate) mod merge;
+pub(crate) mod report;
+pub(crate) mod schema;
+pub(crate) mod validate;

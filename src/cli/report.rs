@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The directory holding `results.json`; its reports are rewritten
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
     pub out: PathBuf,
@@ -17,13 +17,13 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Md,
     Csv,
     Json,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let results = report::read_results(&args.out)?;
     let Some(format) = args.format else {
         report::write_all(&args.out, &results)?;

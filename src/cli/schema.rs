@@ -4,9 +4,9 @@ use super::Exit;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(crate) struct Args {}
 
-pub fn run(_args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(_args: Args) -> anyhow::Result<Exit> {
     std::io::stdout().write_all(linkwatch::catalog::schema::schema_json().as_bytes())?;
     Ok(Exit::Ok)
 }

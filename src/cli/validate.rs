@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The catalog directory.
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
     pub catalog: PathBuf,
@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Messages with the source line and a caret, then a summary line.
     Human,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`), then a summary line.
@@ -25,8 +25,8 @@ pub enum Format {
     Json,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let today = super::today();
+pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+    let today = linkwatch::time::today();
     let loaded = catalog::load(&args.catalog, today)?;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -1,8 +1,87 @@
-//! Comparing normalised texts: word-level similarity, words added and removed, diff excerpts.
+//! Content change: whether a page differs from the accepted one enough to report ([`compare`]),
+//! and the measures it uses (word-level similarity, words added and removed, diff excerpts).
 
+use super::{DEFAULT_SIMILARITY_THRESHOLD, Page, normalize};
+use crate::catalog::Watch;
+use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 use std::collections::HashMap;
 use std::time::Duration;
+
+/// What a content change looks like, for the report (filled by the content comparison).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Change {
+    /// Why it counts as changed, e.g. "title changed", "expected text \"x\" is gone".
+    pub reasons: Vec<String>,
+    pub old_title: Option<String>,
+    pub new_title: Option<String>,
+    /// Word-level similarity to the baseline, 0.0–1.0.
+    pub similarity: Option<f64>,
+    pub words_added: usize,
+    pub words_removed: usize,
+    /// A short unified-diff excerpt of the normalised text (at most about 15 lines).
+    pub diff_excerpt: Vec<String>,
+}
+
+/// What the baseline accepted of a page, for [`compare`].
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted<'a> {
+    pub title: Option<&'a str>,
+    /// The accepted snapshot's text (see [`Page::snapshot`]).
+    pub text: &'a str,
+    /// Bytes of text, or of the body for documents.
+    pub length: u64,
+    pub is_document: bool,
+}
+
+/// How `page` differs from the accepted content; no reasons means not a change. A change is a
+/// new title, `watch.expect` text gone, a document whose bytes differ, or word-level similarity
+/// below the threshold (`watch.threshold`, else [`DEFAULT_SIMILARITY_THRESHOLD`]).
+pub fn compare(old: Accepted<'_>, page: &Page, watch: &Watch) -> Change {
+    let snapshot = page.snapshot();
+    let new = crate::content::snapshot_text(&snapshot);
+    let mut reasons = Vec::new();
+    if page.title.as_deref() != old.title {
+        reasons.push("title changed".to_string());
+    }
+    if let Some(expect) = &watch.expect {
+        let needle = normalize::inline(expect).to_lowercase();
+        let has = |title: Option<&str>, text: &str| {
+            format!("{} {}", title.unwrap_or(""), text.replace('\n', " "))
+                .to_lowercase()
+                .contains(&needle)
+        };
+        if has(old.title, old.text) && !has(page.title.as_deref(), new) {
+            reasons.push(format!("expected text \"{expect}\" is gone"));
+        }
+    }
+    let similarity = if page.is_document || old.is_document {
+        reasons.push(format!(
+            "document changed ({} → {} bytes)",
+            old.length, page.length
+        ));
+        None
+    } else {
+        let similarity = similarity(old.text, new);
+        let threshold = watch.threshold.unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
+        if similarity < threshold {
+            reasons.push(format!(
+                "similarity {similarity:.2} is below {threshold:.2}"
+            ));
+        }
+        Some(similarity)
+    };
+    let (words_added, words_removed) = word_delta(old.text, new);
+    Change {
+        reasons,
+        old_title: old.title.map(str::to_owned),
+        new_title: page.title.clone(),
+        similarity,
+        words_added,
+        words_removed,
+        diff_excerpt: diff_excerpt(old.text, new),
+    }
+}
 
 /// Most lines of unified diff kept for a report.
 pub const MAX_DIFF_LINES: usize = 15;

@@ -9,7 +9,7 @@ pub mod extract;
 pub mod normalize;
 pub mod soft404;
 
-pub use compare::{diff_excerpt, similarity, word_delta};
+pub use compare::{Accepted, Change, compare, diff_excerpt, similarity, word_delta};
 pub use extract::extract;
 
 /// Word-level similarity (see [`similarity`]) to the baseline below which a page counts as
@@ -73,4 +73,12 @@ impl Page {
         };
         format!("{}\n\n{}\n", self.title.as_deref().unwrap_or(""), body)
     }
+}
+
+/// The text part of a snapshot (everything after the title line and the blank line).
+pub fn snapshot_text(snapshot: &str) -> &str {
+    snapshot
+        .split_once("\n\n")
+        .map_or(snapshot, |(_, text)| text)
+        .trim_end_matches('\n')
 }

@@ -1,9 +1,9 @@
 //! Soft-404s: pages that answer, but say (or show) that the resource is gone.
 
 use super::Page;
+use crate::url::WebUrl;
 use regex::Regex;
 use std::sync::LazyLock;
-use url::Url;
 
 /// What the baseline remembers of the accepted page, for the collapse signal.
 #[derive(Debug, Clone, Copy)]
@@ -27,21 +27,6 @@ static GONE_PATH: LazyLock<Regex> = LazyLock::new(|| {
     .expect("soft-404 path pattern")
 });
 
-const HOME_PATHS: [&str; 8] = [
-    "",
-    "/",
-    "/index.html",
-    "/index.htm",
-    "/index.php",
-    "/default.aspx",
-    "/home",
-    "/home/",
-];
-
-fn is_home(path: &str) -> bool {
-    HOME_PATHS.contains(&path.to_ascii_lowercase().as_str())
-}
-
 /// The signals that `page`, fetched from `requested` and answered at `final_url`, is a soft-404;
 /// empty when there are none.
 pub fn signals(
@@ -51,12 +36,13 @@ pub fn signals(
     previous: Option<Previous<'_>>,
 ) -> Vec<String> {
     let mut found = Vec::new();
-    if let (Ok(from), Ok(to)) = (Url::parse(requested), Url::parse(final_url))
+    if let (Ok(from), Ok(to)) = (WebUrl::parse(requested), WebUrl::parse(final_url))
         && from != to
     {
-        if !is_home(from.path()) && is_home(to.path()) {
+        let (from_path, to_path) = (from.as_url().path(), to.as_url().path());
+        if !from.is_home_page() && to.is_home_page() {
             found.push(format!("deep link redirected to the home page {to}"));
-        } else if GONE_PATH.is_match(to.path()) && !GONE_PATH.is_match(from.path()) {
+        } else if GONE_PATH.is_match(to_path) && !GONE_PATH.is_match(from_path) {
             found.push(format!("redirected to an error page {to}"));
         }
     }

@@ -8,6 +8,7 @@ pub mod xlsx;
 
 use crate::catalog::Catalog;
 use crate::report::AuditResults;
+use crate::time::rfc3339;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -113,8 +114,8 @@ pub fn rows(catalog: &Catalog, audit: Option<&AuditResults>) -> Vec<Row> {
                 status: outcome.map(|o| o.status.as_str().to_owned()),
                 http_status: outcome.and_then(|o| o.http_status),
                 final_url: outcome.and_then(|o| o.final_url.clone()),
-                checked_at: outcome.map(|o| o.checked_at.to_string()),
-                failing_since: outcome.and_then(|o| o.failing_since.map(|t| t.to_string())),
+                checked_at: outcome.map(|o| rfc3339(o.checked_at)),
+                failing_since: outcome.and_then(|o| o.failing_since.map(rfc3339)),
             }
         })
         .collect()

@@ -1,7 +1,9 @@
 //! `links.csv`: one row per resource. The first nine columns are a contract:
 //! `id,folder,title,url,status,http_status,final_url,detail,checked_at`.
 
-use crate::check::{Hop, Outcome};
+use super::Outcome;
+use crate::check::Hop;
+use crate::time::rfc3339;
 use std::io::{self, Write};
 
 /// The header row, contract columns first.
@@ -60,11 +62,6 @@ fn row(o: &Outcome) -> [String; 18] {
     ]
 }
 
-/// RFC 3339 in UTC, to the second: `2026-11-28T12:00:00Z`.
-pub fn rfc3339(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// A redirect chain as `301 https://a/ -> 200 https://b/`.
 pub fn chain(hops: &[Hop]) -> String {
     hops.iter()
@@ -76,7 +73,7 @@ pub fn chain(hops: &[Hop]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+    use crate::status::Status;
 
     fn outcome() -> Outcome {
         Outcome {

@@ -3,8 +3,9 @@
 //! break a table, inject markup, or `@mention` someone when the report becomes an issue body.
 
 use super::AuditResults;
-use super::csv::rfc3339;
-use crate::check::{Outcome, Status};
+use super::Outcome;
+use crate::status::Status;
+use crate::time::rfc3339;
 use std::io::{self, Write};
 
 /// Statuses in the order a maintainer should read them.
@@ -132,7 +133,7 @@ fn write_rows(
     Ok(())
 }
 
-fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::check::Change) -> io::Result<()> {
+fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::content::Change) -> io::Result<()> {
     writeln!(
         w,
         "\n<details><summary>{} — what changed</summary>\n",

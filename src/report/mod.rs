@@ -5,9 +5,12 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+mod outcome;
 
-use crate::check::{Outcome, Status};
+pub use outcome::Outcome;
+
 use crate::fsutil::write_atomic_with;
+use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,7 +65,7 @@ pub struct FolderInfo {
 impl AuditResults {
     /// How many outcomes have each status; every status appears, zero or not.
     pub fn counts(&self) -> BTreeMap<Status, usize> {
-        let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|&s| (s, 0)).collect();
         for o in &self.outcomes {
             *counts.entry(o.status).or_default() += 1;
         }

@@ -5,10 +5,12 @@
 //! soft404 > moved > changed > ok. A failure, block or soft-404 never replaces the accepted
 //! content.
 
-use super::{ACCEPTED_HISTORY, Baseline, Pending, ResourceState, Snapshots, snapshot_text};
+use super::{ACCEPTED_HISTORY, Baseline, Pending, ResourceState, Snapshots};
 use crate::catalog::{Entry, Watch};
-use crate::check::{Change, Fetch, Status};
-use crate::content::{self, DEFAULT_SIMILARITY_THRESHOLD, Page, normalize, soft404};
+use crate::check::Fetch;
+use crate::content::{self, Change, Page, snapshot_text, soft404};
+use crate::status::Status;
+use crate::time;
 
 /// Everything the orchestrator needs from one checked resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +102,7 @@ fn failure(
     }
     let detail = match st.failing_since {
         Some(since) if status == Status::Failing || st.consecutive_failures > 1 => {
-            format!("broken since {}: {detail}", since.strftime("%Y-%m-%d"))
+            format!("broken since {}: {detail}", time::date(since))
         }
         _ => detail,
     };
@@ -195,7 +197,13 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
             return Assessment::new(a.status, detail, st);
         }
     };
-    let change = compare(st, snapshot_text(&old), &page, a.watch);
+    let accepted = content::Accepted {
+        title: st.title.as_deref(),
+        text: snapshot_text(&old),
+        length: st.length.unwrap_or(0),
+        is_document: st.is_document,
+    };
+    let change = content::compare(accepted, &page, a.watch);
     if change.reasons.is_empty() {
         let mut minor = unchanged(st, a);
         if minor.status != Status::Changed {
@@ -226,7 +234,7 @@ fn unchanged(st: &ResourceState, a: &Answer<'_>) -> Assessment {
     let change = pending.change.clone();
     let summary = format!(
         "content changed (first seen {}): {}",
-        pending.first_seen_at.strftime("%Y-%m-%d"),
+        time::date(pending.first_seen_at),
         change.reasons.join("; ")
     );
     let (status, detail) = if a.status == Status::Moved {
@@ -267,55 +275,4 @@ pub(super) fn remember(st: &mut ResourceState, fingerprint: &str) {
         .saturating_sub(ACCEPTED_HISTORY);
     st.accepted_fingerprints.drain(..excess);
     st.fingerprint = Some(fingerprint.to_string());
-}
-
-/// How `page` differs from the accepted text `old`; no reasons means not a change.
-fn compare(st: &ResourceState, old: &str, page: &Page, watch: &Watch) -> Change {
-    let new = snapshot_text_of(page);
-    let mut reasons = Vec::new();
-    if page.title != st.title {
-        reasons.push("title changed".to_string());
-    }
-    if let Some(expect) = &watch.expect {
-        let needle = normalize::inline(expect).to_lowercase();
-        let has = |title: Option<&str>, text: &str| {
-            format!("{} {}", title.unwrap_or(""), text.replace('\n', " "))
-                .to_lowercase()
-                .contains(&needle)
-        };
-        if has(st.title.as_deref(), old) && !has(page.title.as_deref(), &new) {
-            reasons.push(format!("expected text \"{expect}\" is gone"));
-        }
-    }
-    let similarity = if page.is_document || st.is_document {
-        reasons.push(format!(
-            "document changed ({} → {} bytes)",
-            st.length.unwrap_or(0),
-            page.length
-        ));
-        None
-    } else {
-        let similarity = content::similarity(old, &new);
-        let threshold = watch.threshold.unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
-        if similarity < threshold {
-            reasons.push(format!(
-                "similarity {similarity:.2} is below {threshold:.2}"
-            ));
-        }
-        Some(similarity)
-    };
-    let (words_added, words_removed) = content::word_delta(old, &new);
-    Change {
-        reasons,
-        old_title: st.title.clone(),
-        new_title: page.title.clone(),
-        similarity,
-        words_added,
-        words_removed,
-        diff_excerpt: content::diff_excerpt(old, &new),
-    }
-}
-
-fn snapshot_text_of(page: &Page) -> String {
-    snapshot_text(&page.snapshot()).to_string()
 }

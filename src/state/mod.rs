@@ -13,8 +13,9 @@ pub mod merge;
 pub use accept::{Accepted, Selection, accept};
 pub use assess::{Assessment, assess};
 
-use crate::check::{Change, Status};
+use crate::content::Change;
 use crate::fsutil::write_atomic;
+use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -302,14 +303,6 @@ impl Snapshots {
         }
         Ok(())
     }
-}
-
-/// The text part of a snapshot (everything after the title line and the blank line).
-pub fn snapshot_text(snapshot: &str) -> &str {
-    snapshot
-        .split_once("\n\n")
-        .map_or(snapshot, |(_, text)| text)
-        .trim_end_matches('\n')
 }
 
 /// Ids are slugs; anything else is made safe to use as a file name.

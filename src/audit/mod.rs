@@ -2,13 +2,17 @@
 //! status against the baseline, guard against an offline run, and save the baseline and reports.
 //! The engine's single consumer (the closure in [`run`]) owns progress, outcomes and the new state.
 
-use super::classify::classify;
-use super::engine::{Cancel, CheckConfig, Engine, EngineError, Request};
-use super::shard::Shard;
-use super::{FailureKind, Fetch, Outcome, Status};
+pub mod shard;
+
 use crate::catalog::{Catalog, Entry};
-use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, RESULTS_SCHEMA_VERSION};
+use crate::check::{
+    Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
+};
+use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
 use crate::state::{self, Baseline, Snapshots, StateError};
+use crate::status::Status;
+use crate::time;
+use shard::Shard;
 use std::path::Path;
 
 /// Everything an audit needs besides the catalog: resolved once from flags and `linkwatch.toml`.
@@ -95,7 +99,7 @@ pub async fn run(
     let selected = select(catalog, &config.only, config.shard)?;
     let mut baseline = Baseline::load(out_dir)?;
     let mut snapshots = Snapshots::new(out_dir);
-    let started_at = jiff::Timestamp::now();
+    let started_at = time::now();
     progress.start(selected.len());
 
     let mut outcomes: Vec<Option<Outcome>> = vec![None; selected.len()];
@@ -141,7 +145,7 @@ pub async fn run(
                 .as_ref()
                 .map_or(&[][..], |w| w.accept.as_slice());
             let network = classify(&fetch, accept);
-            let now = jiff::Timestamp::now();
+            let now = time::now();
             let assessment = state::assess(
                 &mut baseline,
                 &mut snapshots,
@@ -186,7 +190,7 @@ pub async fn run(
                 .collect(),
         },
         started_at,
-        finished_at: jiff::Timestamp::now(),
+        finished_at: time::now(),
         complete,
         selected: selected.len(),
         only: config.only.clone(),
@@ -215,7 +219,7 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
         http_status: None,
         final_url: None,
         detail: format!("skipped: {reason}"),
-        checked_at: jiff::Timestamp::now(),
+        checked_at: time::now(),
         redirects: Vec::new(),
         attempts: 0,
         elapsed_ms: 0,

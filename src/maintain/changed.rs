@@ -1,10 +1,30 @@
 //! `check --changed-since REF`: which resources a pull request added or changed, found by
 //! loading the catalog as it was at a git ref.
 
-use anyhow::{Context, bail};
-use linkwatch::catalog::{self, Catalog};
-use std::path::Path;
+use crate::catalog::{self, Catalog};
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The catalog at the git ref could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangedError {
+    #[error("cannot run git (is it installed?)")]
+    NoGit(#[source] std::io::Error),
+    #[error("git {args} failed in {}: {stderr}", dir.display())]
+    Git {
+        args: String,
+        dir: PathBuf,
+        stderr: String,
+    },
+    #[error("git printed something that is not UTF-8")]
+    NotUtf8,
+    #[error("cannot copy the catalog at the git ref to {}", path.display())]
+    Copy {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// Ids of the resources in `current` that are new since `reference`, or whose URL or `watch`
 /// settings differ from the catalog in `catalog_dir` at that git ref.
@@ -12,8 +32,12 @@ pub fn changed_since(
     catalog_dir: &Path,
     current: &Catalog,
     reference: &str,
-) -> anyhow::Result<Vec<String>> {
-    let old_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    today: jiff::civil::Date,
+) -> Result<Vec<String>, ChangedError> {
+    let old_dir = tempfile::tempdir().map_err(|source| ChangedError::Copy {
+        path: std::env::temp_dir(),
+        source,
+    })?;
     let git_dir = if catalog_dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -22,13 +46,12 @@ pub fn changed_since(
     let listing = git(git_dir, &["ls-tree", "--name-only", reference, "./"])?;
     for name in listing.lines().filter(|n| n.ends_with(".toml")) {
         let text = git(git_dir, &["show", &format!("{reference}:./{name}")])?;
-        std::fs::write(old_dir.path().join(name), text)
-            .with_context(|| format!("cannot write a temporary copy of {name}"))?;
+        let path = old_dir.path().join(name);
+        std::fs::write(&path, text).map_err(|source| ChangedError::Copy { path, source })?;
     }
     let old = if listing.is_empty() {
         None
     } else {
-        let today = super::today();
         catalog::load(old_dir.path(), today).ok().map(|l| l.catalog)
     };
     Ok(current
@@ -46,20 +69,19 @@ pub fn changed_since(
         .collect())
 }
 
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+fn git(dir: &Path, args: &[&str]) -> Result<String, ChangedError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .output()
-        .context("cannot run git (is it installed?)")?;
+        .map_err(ChangedError::NoGit)?;
     if !out.status.success() {
-        bail!(
-            "git {} failed in {}: {}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        return Err(ChangedError::Git {
+            args: args.join(" "),
+            dir: dir.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
-    String::from_utf8(out.stdout).context("git printed something that is not UTF-8")
+    String::from_utf8(out.stdout).map_err(|_| ChangedError::NotUtf8)
 }

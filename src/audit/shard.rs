@@ -1,10 +1,10 @@
 //! Sharded audits: stable host-grouped slices of a catalog (`check --shard K/N`), and merging the
 //! shards' results and baselines into what one unsharded run would have written.
 
-use super::Status;
 use crate::catalog::Catalog;
 use crate::report::{self, AuditResults, ReadResultsError, ReportError};
 use crate::state::{self, StateError, merge::ShardDir};
+use crate::status::Status;
 use std::path::{Path, PathBuf};
 
 /// One of N stable slices of a catalog (`--shard K/N`, K from 1). Resources are grouped by host,
@@ -20,7 +20,7 @@ impl Shard {
     /// (lowercased, with its port: the same key as the per-host limit) and N, never on the
     /// catalog's order or size.
     pub fn contains(&self, url: &str) -> bool {
-        let host = super::engine::host_key(url);
+        let host = crate::url::host_key(url);
         let hash = blake3::hash(host.as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&hash.as_bytes()[..8]);

@@ -1,0 +1,282 @@
+//! The canonical layout `linkwatch fmt` writes: keys in schema order, plain quoting, one blank
+//! line before each table, comments and resource order kept.
+
+use super::doc::{CatalogDoc, EditError};
+use std::path::Path;
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+// The canonical key order of each table is the order the loader knows its fields in (the
+// schema's order, checked against the serde types by tests/schema.rs).
+use super::load::{
+    CATALOG_FIELDS as CATALOG_KEYS, FOLDER_FIELDS as FOLDER_KEYS, RESOURCE_FIELDS as RESOURCE_KEYS,
+    WATCH_FIELDS as WATCH_KEYS,
+};
+
+/// Formats `text` (the contents of `path`) in the canonical layout: keys in schema order,
+/// values in TOML's plain quoting, `key = value` spacing, one blank line before each table, no
+/// blank lines inside one, comments and resource order kept.
+pub fn format(path: &Path, text: &str) -> Result<String, EditError> {
+    let mut doc = CatalogDoc::parse(path, text)?;
+    doc.format();
+    Ok(doc.render())
+}
+
+impl CatalogDoc {
+    /// Rewrites the whole file in the canonical layout (see [`format`]).
+    pub fn format(&mut self) {
+        let root = self.doc.as_table_mut();
+        let catalog_file = root.contains_key("folder") || root.contains_key("publisher");
+        if catalog_file {
+            format_table(root, CATALOG_KEYS, &[]);
+            if let Some(folders) = root
+                .get_mut("folder")
+                .and_then(Item::as_array_of_tables_mut)
+            {
+                for t in folders.iter_mut() {
+                    format_table(t, FOLDER_KEYS, &[]);
+                }
+            }
+        } else {
+            format_table(root, &[], &[]);
+        }
+        let mut first = !root.iter().any(|(_, item)| item.is_value());
+        if let Some(resources) = root
+            .get_mut("resource")
+            .and_then(Item::as_array_of_tables_mut)
+        {
+            for t in resources.iter_mut() {
+                format_table(t, RESOURCE_KEYS, WATCH_KEYS);
+                set_table_prefix(t, first);
+                first = false;
+            }
+        }
+        if let Some(folders) = root
+            .get_mut("folder")
+            .and_then(Item::as_array_of_tables_mut)
+        {
+            for t in folders.iter_mut() {
+                set_table_prefix(t, first);
+                first = false;
+            }
+        }
+        let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
+        self.doc
+            .set_trailing(comment_lines(&trailing, false).trim_end_matches('\n'));
+        let mut text = self.doc.to_string();
+        while text.ends_with("\n\n") {
+            text.pop();
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        if let Ok(doc) = text.parse::<DocumentMut>() {
+            self.doc = doc;
+        }
+    }
+}
+
+/// Orders the values of `table` as `keys` says; unknown keys go last, in their order.
+pub(super) fn sort_keys(table: &mut Table, keys: &[&str]) {
+    let rank = |k: &str| keys.iter().position(|x| *x == k).unwrap_or(keys.len());
+    table.sort_values_by(|k1, _, k2, _| rank(k1.get()).cmp(&rank(k2.get())));
+}
+
+/// Canonical layout of one table's keys and values, and of `[x.watch]`-style subtables.
+fn format_table(table: &mut Table, keys: &[&str], sub_keys: &[&str]) {
+    if !keys.is_empty() {
+        sort_keys(table, keys);
+    }
+    let mut first = true;
+    for (mut key, item) in table.iter_mut() {
+        match item {
+            Item::Value(value) => {
+                let prefix = key
+                    .leaf_decor()
+                    .prefix()
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("");
+                let prefix = comment_lines(prefix, first && table_is_root(keys));
+                key.fmt();
+                key.leaf_decor_mut().set_prefix(prefix);
+                key.leaf_decor_mut().set_suffix(" ");
+                format_value(value);
+                first = false;
+            }
+            Item::Table(sub) => {
+                format_table(sub, sub_keys, &[]);
+                set_table_prefix(sub, false);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Keys of the document root keep a blank line after a leading comment block.
+fn table_is_root(keys: &[&str]) -> bool {
+    keys == CATALOG_KEYS || keys.is_empty()
+}
+
+pub(super) fn format_value(value: &mut Value) {
+    let suffix = value
+        .decor()
+        .suffix()
+        .and_then(|r| r.as_str())
+        .unwrap_or("");
+    let suffix = if suffix.contains('#') {
+        format!(" {}", suffix.trim())
+    } else {
+        String::new()
+    };
+    let has_comments = match value {
+        Value::Array(a) => a.to_string().contains('#'),
+        _ => false,
+    };
+    if !has_comments {
+        let fresh = match &*value {
+            Value::String(s) => basic_string(s.value()),
+            Value::Integer(i) => Value::from(*i.value()),
+            Value::Float(f) => Value::from(*f.value()),
+            Value::Boolean(b) => Value::from(*b.value()),
+            Value::Datetime(d) => Value::from(*d.value()),
+            Value::Array(a) => {
+                let mut a = a.clone();
+                for v in a.iter_mut() {
+                    format_value(v);
+                }
+                a.fmt();
+                Value::Array(a)
+            }
+            Value::InlineTable(t) => {
+                let mut t = t.clone();
+                t.fmt();
+                Value::InlineTable(t)
+            }
+        };
+        *value = fresh;
+    }
+    value.decor_mut().set_prefix(" ");
+    value.decor_mut().set_suffix(suffix);
+}
+
+/// `s` as a one-line TOML string: basic (`"…"`), or literal (`'…'`) when it has backslashes
+/// (regexes) and a literal string can hold it.
+fn basic_string(s: &str) -> Value {
+    if s.contains('\\')
+        && !s.contains('\'')
+        && !s.chars().any(char::is_control)
+        && let Ok(v) = format!("'{s}'").parse()
+    {
+        return v;
+    }
+    let mut quoted = String::with_capacity(s.len() + 2);
+    quoted.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted.parse().unwrap_or_else(|_| Value::from(s))
+}
+
+/// The blank line before a table header (none at the top of the file), then its comments.
+fn set_table_prefix(table: &mut Table, first_in_file: bool) {
+    let prefix = table
+        .decor()
+        .prefix()
+        .and_then(|r| r.as_str())
+        .unwrap_or("");
+    let comments = comment_lines(prefix, true);
+    let prefix = if first_in_file {
+        comments
+    } else {
+        format!("\n{comments}")
+    };
+    table.decor_mut().set_prefix(prefix);
+    table.decor_mut().set_suffix("");
+}
+
+/// The comment lines of a decor prefix, trailing spaces trimmed; with `keep_blank`, runs of
+/// blank lines between comments collapse to one, otherwise blank lines go.
+fn comment_lines(raw: &str, keep_blank: bool) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in raw.lines().map(str::trim) {
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank && keep_blank {
+            out.push('\n');
+        }
+        blank = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    if blank && keep_blank {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MESSY: &str = "#:schema ./catalog.schema.json\n\n\
+# First one.\n\
+[[resource]]\n\
+url='https://a.example/'   # the home page\n\
+id = \"a\"\n\
+\n\
+tags = [ 'x','y' ]\n\
+kind=\"website\"\n\
+title = \"A\"\n\
+organization = \"Org\"\n\
+[resource.watch]\n\
+skip   = \"gone\"\n\
+\n\n\n\
+# Second one.\n\
+\n\
+[[resource]]\n\
+id = \"b\"\n\
+title = \"B\"\n\
+url = \"https://b.example/\"\n\
+kind = \"guide\"\n\
+organization = \"Org\"\n\n\n";
+
+    const CANONICAL: &str = "#:schema ./catalog.schema.json\n\n\
+# First one.\n\
+[[resource]]\n\
+id = \"a\"\n\
+title = \"A\"\n\
+url = \"https://a.example/\" # the home page\n\
+kind = \"website\"\n\
+organization = \"Org\"\n\
+tags = [\"x\", \"y\"]\n\
+\n\
+[resource.watch]\n\
+skip = \"gone\"\n\
+\n\
+# Second one.\n\
+\n\
+[[resource]]\n\
+id = \"b\"\n\
+title = \"B\"\n\
+url = \"https://b.example/\"\n\
+kind = \"guide\"\n\
+organization = \"Org\"\n";
+
+    #[test]
+    fn format_orders_keys_and_keeps_comments() {
+        let formatted = format(Path::new("x.toml"), MESSY).unwrap();
+        assert_eq!(formatted, CANONICAL);
+        assert_eq!(format(Path::new("x.toml"), &formatted).unwrap(), formatted);
+    }
+}

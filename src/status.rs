@@ -1,0 +1,53 @@
+//! The status vocabulary every layer names: a link's health, as reports, exports, flags and the
+//! baseline spell it.
+
+crate::vocabulary! {
+    /// A link's health. The words are a contract: reports, exports and audits use exactly these.
+    pub enum Status ("status") {
+        /// Reachable and healthy.
+        Ok = "ok",
+        /// Reachable only through permanent redirects: update the catalog to the final URL.
+        Moved = "moved",
+        /// Healthy, but its content differs from the baseline.
+        Changed = "changed",
+        /// Answers, but the resource is gone.
+        Soft404 = "soft404",
+        /// Gone for sure.
+        Broken = "broken",
+        /// Failed this audit in a way that may be temporary.
+        Failing = "failing",
+        /// The server refuses automated checks: a person should look.
+        Blocked = "blocked",
+        /// `watch.skip` is set.
+        Skipped = "skipped",
+    }
+}
+
+impl Status {
+    /// Whether a maintainer has something to do about a link with this status.
+    pub fn needs_attention(self) -> bool {
+        !matches!(self, Status::Ok | Status::Skipped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip_through_serde_parse_and_clap() {
+        for &s in Status::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+            assert_eq!(
+                <Status as clap::ValueEnum>::from_str(s.as_str(), false),
+                Ok(s)
+            );
+        }
+        assert_eq!(
+            "brokn".parse::<Status>().unwrap_err(),
+            "unknown status `brokn`: did you mean `broken`?"
+        );
+    }
+}

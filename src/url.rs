@@ -1,0 +1,187 @@
+//! URLs: the one validated web URL type, the per-host key, and the "same page" and "home page"
+//! rules that the loader, the checker, the soft-404 signals, `fix` and `add` all share.
+
+use std::fmt;
+
+/// An absolute `http` or `https` URL with a host: what a catalog may link to and a checker can
+/// fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WebUrl(url::Url);
+
+/// Why a text is not a [`WebUrl`]; its message is what `validate` prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error("`{0}` is only a fragment, not a link to a page")]
+    Fragment(String),
+    #[error("URL contains whitespace; encode spaces as %20")]
+    Whitespace,
+    #[error("`{raw}` is not an absolute URL ({reason})")]
+    NotAbsolute { raw: String, reason: String },
+    #[error("URL scheme `{0}` is not http or https")]
+    Scheme(String),
+    #[error("`{0}` has no host")]
+    NoHost(String),
+}
+
+impl WebUrl {
+    pub fn parse(raw: &str) -> Result<WebUrl, UrlError> {
+        if raw.starts_with('#') {
+            return Err(UrlError::Fragment(raw.to_owned()));
+        }
+        if raw.chars().any(char::is_whitespace) {
+            return Err(UrlError::Whitespace);
+        }
+        let url = url::Url::parse(raw).map_err(|e| UrlError::NotAbsolute {
+            raw: raw.to_owned(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(UrlError::Scheme(url.scheme().to_owned()));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(UrlError::NoHost(raw.to_owned()));
+        }
+        Ok(WebUrl(url))
+    }
+
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The host, lowercased (IDNs in their ASCII form).
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
+    /// The host without a leading `www.`: `www.example.org` and `example.org` are one site.
+    pub fn site(&self) -> &str {
+        let host = self.host();
+        host.strip_prefix("www.").unwrap_or(host)
+    }
+
+    /// Whether this is a site's front door: `/`, `/index.html`, `/home` and the like. The query
+    /// is ignored, since sites that send lost pages home often tag the redirect (`/?from=old`).
+    pub fn is_home_page(&self) -> bool {
+        const HOME_PATHS: [&str; 8] = [
+            "",
+            "/",
+            "/index.html",
+            "/index.htm",
+            "/index.php",
+            "/default.aspx",
+            "/home",
+            "/home/",
+        ];
+        HOME_PATHS.contains(&self.0.path().to_ascii_lowercase().as_str())
+    }
+
+    /// The URL with its fragment dropped and a trailing slash of the path trimmed: two URLs
+    /// with the same page key name the same page.
+    pub fn page_key(&self) -> String {
+        let mut u = self.0.clone();
+        u.set_fragment(None);
+        u.as_str().trim_end_matches('/').to_owned()
+    }
+}
+
+impl fmt::Display for WebUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+/// The per-host limit's key (and the shard key): lowercase host and port. Unparsable URLs share
+/// one key; they fail before any request.
+pub fn host_key(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => format!(
+            "{}:{}",
+            u.host_str().unwrap_or_default().to_ascii_lowercase(),
+            u.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+/// Whether `a` and `b` name the same page (see [`WebUrl::page_key`]); text that is not a web
+/// URL is compared as written.
+pub fn same_page(a: &str, b: &str) -> bool {
+    page_key(a) == page_key(b)
+}
+
+/// [`WebUrl::page_key`] of `raw`, or `raw` itself when it is not a web URL.
+pub fn page_key(raw: &str) -> String {
+    WebUrl::parse(raw).map_or_else(|_| raw.to_owned(), |u| u.page_key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(raw: &str) -> Option<String> {
+        WebUrl::parse(raw).err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn web_urls_are_absolute_http_with_a_host() {
+        assert_eq!(problem("https://example.org/a?b=c"), None);
+        assert_eq!(problem("http://www2.fbi.gov/innolost/innolost.htm"), None);
+        assert_eq!(
+            problem("#top").unwrap(),
+            "`#top` is only a fragment, not a link to a page"
+        );
+        assert_eq!(
+            problem("https://example.org/a b").unwrap(),
+            "URL contains whitespace; encode spaces as %20"
+        );
+        assert_eq!(
+            problem("ftp://example.org/").unwrap(),
+            "URL scheme `ftp` is not http or https"
+        );
+        assert_eq!(
+            problem("example.org/page").unwrap(),
+            "`example.org/page` is not an absolute URL (relative URL without a base)"
+        );
+        assert_eq!(
+            problem("mailto:a@example.org").unwrap(),
+            "URL scheme `mailto` is not http or https"
+        );
+        assert!(problem("https://").is_some());
+    }
+
+    #[test]
+    fn host_key_ignores_case_and_fills_default_port() {
+        assert_eq!(host_key("https://Example.ORG/a"), "example.org:443");
+        assert_eq!(host_key("http://example.org:8080/"), "example.org:8080");
+        assert_eq!(host_key("not a url"), "");
+    }
+
+    #[test]
+    fn same_page_ignores_fragment_trailing_slash_and_host_case() {
+        assert!(same_page("https://A.example/x/#top", "https://a.example/x"));
+        assert!(same_page("https://a.example", "https://a.example/"));
+        assert!(!same_page("https://a.example/x", "https://a.example/y"));
+        assert!(!same_page(
+            "https://a.example/x?a=1",
+            "https://a.example/x?a=2"
+        ));
+    }
+
+    #[test]
+    fn home_pages_are_front_doors_whatever_their_query() {
+        let home = |s: &str| WebUrl::parse(s).unwrap().is_home_page();
+        assert!(home("https://a.example"));
+        assert!(home("https://a.example/Index.html"));
+        assert!(home("https://a.example/home/"));
+        assert!(home("https://a.example/?from=old"));
+        assert!(!home("https://a.example/guide"));
+        assert_eq!(
+            WebUrl::parse("https://www.a.example/").unwrap().site(),
+            "a.example"
+        );
+    }
+}
