@@ -133,23 +133,7 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
     if !catalog_path.is_file() {
         return Err(CatalogError::MissingCatalogFile { path: catalog_path });
     }
-    let read_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| CatalogError::Read { path, source }
-    };
-    let mut other_files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(read_err(dir))? {
-        let name = entry.map_err(read_err(dir))?.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if let Some(stem) = name.strip_suffix(".toml")
-            && name != CATALOG_FILE
-            && name != crate::CONFIG_FILE_NAME
-        {
-            other_files.push(stem.to_owned());
-        }
-    }
-    other_files.sort();
-
+    let mut other_files = folder_file_stems(dir)?;
     let mut loader = Loader {
         today,
         diags: Vec::new(),
@@ -215,25 +199,37 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
     loader
         .diags
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    let meta = meta.map_or_else(
-        || CatalogFile {
-            title: String::new(),
-            publisher: String::new(),
-            url: None,
-            description: None,
-            contact: None,
-            folders: Vec::new(),
-        },
-        |(mut meta, folders)| {
-            meta.folders = folders.into_iter().map(|(f, _)| f).collect();
-            meta
-        },
-    );
+    let meta = meta.map_or_else(CatalogFile::default, |(mut meta, folders)| {
+        meta.folders = folders.into_iter().map(|(f, _)| f).collect();
+        meta
+    });
     Ok(Loaded {
         catalog: Catalog { meta, resources },
         diagnostics: loader.diags,
         files,
     })
+}
+
+/// The stems of the `.toml` files in `dir` other than `catalog.toml` and `linkwatch.toml`,
+/// sorted: the folder files, and any orphans.
+fn folder_file_stems(dir: &Path) -> Result<Vec<String>, CatalogError> {
+    let read_err = |source| CatalogError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut stems = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let name = entry.map_err(read_err)?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some(stem) = name.strip_suffix(".toml")
+            && name != CATALOG_FILE
+            && name != crate::CONFIG_FILE_NAME
+        {
+            stems.push(stem.to_owned());
+        }
+    }
+    stems.sort();
+    Ok(stems)
 }
 
 /// Reads a file; `Ok(Err(diagnostic))` when it is not UTF-8 text.
@@ -440,19 +436,7 @@ impl Loader {
         let mut url_span = 0..0;
         for f in self.fields(src, table, span.clone(), RESOURCE_FIELDS) {
             match f.name {
-                "id" => {
-                    id = self.slug(src, &f);
-                    if let Some(id) = &id {
-                        let here = src.location(f.value.clone());
-                        if let Some(first) = self.ids.get(id) {
-                            let msg =
-                                format!("duplicate resource id `{id}` (first defined at {first})");
-                            self.diags.push(src.error(f.value.clone(), msg));
-                        } else {
-                            self.ids.insert(id.clone(), here);
-                        }
-                    }
-                }
+                "id" => id = self.resource_id(src, &f),
                 "title" => title = self.nonempty(src, &f),
                 "url" => {
                     url = self.url(src, &f);
@@ -471,31 +455,8 @@ impl Loader {
                 }
                 "organization" => organization = self.nonempty(src, &f),
                 "description" => description = self.string(src, &f).map(str::to_owned),
-                "audience" => {
-                    let names = Audience::names();
-                    for (v, span) in self.array(src, &f) {
-                        if let Some(a) =
-                            self.word(src, Some(v), span, "audience", &names, Audience::parse)
-                        {
-                            audience.push(a);
-                        }
-                    }
-                }
-                "tags" => {
-                    for (v, span) in self.array(src, &f) {
-                        match v.as_str() {
-                            Some(t) if is_slug(t) => tags.push(t.to_owned()),
-                            Some(t) => self.diags.push(src.error(
-                                span,
-                                format!("tag `{t}` is not a slug (lowercase letters, digits and hyphens)"),
-                            )),
-                            None => self.diags.push(src.error(
-                                span,
-                                format!("a tag must be a string, found {}", article(v.type_name())),
-                            )),
-                        }
-                    }
-                }
+                "audience" => audience = self.audience(src, &f),
+                "tags" => tags = self.tags(src, &f),
                 "added" => added = self.date(src, &f),
                 "reviewed" => reviewed = self.date(src, &f),
                 _ => match f.item.as_table_like() {
@@ -522,14 +483,7 @@ impl Loader {
             ],
         );
         if let (Some(id), Some(url)) = (&id, &url) {
-            let normal = crate::url::page_key(url);
-            if let Some((first_id, first)) = self.urls.get(&normal) {
-                let msg = format!("resource `{id}` has the same URL as `{first_id}` (at {first})");
-                self.diags.push(src.warning(url_span.clone(), msg));
-            } else {
-                let here = (id.clone(), src.location(url_span));
-                self.urls.insert(normal, here);
-            }
+            self.note_url(src, id, url, url_span);
         }
         let resource = Resource {
             id: id?,
@@ -545,6 +499,61 @@ impl Loader {
             watch,
         };
         self.clean_since(before).then_some(resource)
+    }
+
+    /// The resource id, a slug not used by an earlier resource.
+    fn resource_id(&mut self, src: &Source, f: &Field<'_>) -> Option<String> {
+        let id = self.slug(src, f)?;
+        let here = src.location(f.value.clone());
+        if let Some(first) = self.ids.get(&id) {
+            let msg = format!("duplicate resource id `{id}` (first defined at {first})");
+            self.diags.push(src.error(f.value.clone(), msg));
+        } else {
+            self.ids.insert(id.clone(), here);
+        }
+        Some(id)
+    }
+
+    fn audience(&mut self, src: &Source, f: &Field<'_>) -> Vec<Audience> {
+        let names = Audience::names();
+        let mut audience = Vec::new();
+        for (v, span) in self.array(src, f) {
+            if let Some(a) = self.word(src, Some(v), span, "audience", &names, Audience::parse) {
+                audience.push(a);
+            }
+        }
+        audience
+    }
+
+    fn tags(&mut self, src: &Source, f: &Field<'_>) -> Vec<String> {
+        let mut tags = Vec::new();
+        for (v, span) in self.array(src, f) {
+            match v.as_str() {
+                Some(t) if is_slug(t) => tags.push(t.to_owned()),
+                Some(t) => self.diags.push(src.error(
+                    span,
+                    format!("tag `{t}` is not a slug (lowercase letters, digits and hyphens)"),
+                )),
+                None => self.diags.push(src.error(
+                    span,
+                    format!("a tag must be a string, found {}", article(v.type_name())),
+                )),
+            }
+        }
+        tags
+    }
+
+    /// Remembers where `url` was first used, and warns when another resource named the same
+    /// page (see [`crate::url::page_key`]).
+    fn note_url(&mut self, src: &Source, id: &str, url: &str, span: Range<usize>) {
+        let key = crate::url::page_key(url);
+        if let Some((first_id, first)) = self.urls.get(&key) {
+            let msg = format!("resource `{id}` has the same URL as `{first_id}` (at {first})");
+            self.diags.push(src.warning(span, msg));
+        } else {
+            let here = (id.to_owned(), src.location(span));
+            self.urls.insert(key, here);
+        }
     }
 
     fn watch(&mut self, src: &Source, table: &dyn TableLike, span: Range<usize>) -> Option<Watch> {
@@ -563,43 +572,9 @@ impl Loader {
                         }
                     }
                 }
-                "ignore" => {
-                    for (v, span) in self.array(src, &f) {
-                        let Some(s) = v.as_str() else {
-                            let msg = format!(
-                                "an ignore pattern must be a string, found {}",
-                                article(v.type_name())
-                            );
-                            self.diags.push(src.error(span, msg));
-                            continue;
-                        };
-                        match self.pattern_problem(true, s) {
-                            None => watch.ignore.push(s.to_owned()),
-                            Some(why) => {
-                                self.diags
-                                    .push(src.error(span, format!("invalid regex `{s}`{why}")));
-                            }
-                        }
-                    }
-                }
+                "ignore" => watch.ignore = self.ignore_patterns(src, &f),
                 "expect" => watch.expect = self.string(src, &f).map(str::to_owned),
-                "accept" => {
-                    for (v, span) in self.array(src, &f) {
-                        match v.as_integer() {
-                            Some(n @ 100..=599) => watch.accept.push(n as u16),
-                            Some(n) => self.diags.push(
-                                src.error(span, format!("HTTP status {n} is outside 100..=599")),
-                            ),
-                            None => self.diags.push(src.error(
-                                span,
-                                format!(
-                                    "an HTTP status must be an integer, found {}",
-                                    article(v.type_name())
-                                ),
-                            )),
-                        }
-                    }
-                }
+                "accept" => watch.accept = self.accepted_statuses(src, &f),
                 "content" => match f.item.as_bool() {
                     Some(b) => watch.content = Some(b),
                     None => self.wrong_type(src, &f, "a boolean"),
@@ -616,22 +591,71 @@ impl Loader {
                         }
                     }
                 }
-                _ => {
-                    let value = f
-                        .item
-                        .as_float()
-                        .or_else(|| f.item.as_integer().map(|n| n as f64));
-                    match value {
-                        Some(t) if (0.0..=1.0).contains(&t) => watch.threshold = Some(t),
-                        Some(t) => self.diags.push(
-                            src.error(f.value.clone(), format!("threshold {t} is outside 0..1")),
-                        ),
-                        None => self.wrong_type(src, &f, "a number"),
-                    }
-                }
+                _ => watch.threshold = self.threshold(src, &f),
             }
         }
         self.clean_since(before).then_some(watch)
+    }
+
+    fn ignore_patterns(&mut self, src: &Source, f: &Field<'_>) -> Vec<String> {
+        let mut patterns = Vec::new();
+        for (v, span) in self.array(src, f) {
+            let Some(s) = v.as_str() else {
+                let msg = format!(
+                    "an ignore pattern must be a string, found {}",
+                    article(v.type_name())
+                );
+                self.diags.push(src.error(span, msg));
+                continue;
+            };
+            match self.pattern_problem(true, s) {
+                None => patterns.push(s.to_owned()),
+                Some(why) => {
+                    self.diags
+                        .push(src.error(span, format!("invalid regex `{s}`{why}")));
+                }
+            }
+        }
+        patterns
+    }
+
+    fn accepted_statuses(&mut self, src: &Source, f: &Field<'_>) -> Vec<u16> {
+        let mut statuses = Vec::new();
+        for (v, span) in self.array(src, f) {
+            match v.as_integer() {
+                Some(n @ 100..=599) => statuses.push(n as u16),
+                Some(n) => self
+                    .diags
+                    .push(src.error(span, format!("HTTP status {n} is outside 100..=599"))),
+                None => self.diags.push(src.error(
+                    span,
+                    format!(
+                        "an HTTP status must be an integer, found {}",
+                        article(v.type_name())
+                    ),
+                )),
+            }
+        }
+        statuses
+    }
+
+    fn threshold(&mut self, src: &Source, f: &Field<'_>) -> Option<f64> {
+        let value = f
+            .item
+            .as_float()
+            .or_else(|| f.item.as_integer().map(|n| n as f64));
+        match value {
+            Some(t) if (0.0..=1.0).contains(&t) => Some(t),
+            Some(t) => {
+                let msg = format!("threshold {t} is outside 0..1");
+                self.diags.push(src.error(f.value.clone(), msg));
+                None
+            }
+            None => {
+                self.wrong_type(src, f, "a number");
+                None
+            }
+        }
     }
 
     /// Why `pattern` does not compile as a regex (`regex`) or a CSS selector, as ": reason" or
