@@ -63,6 +63,18 @@ impl WebUrl {
         host.strip_prefix("www.").unwrap_or(host)
     }
 
+    /// The registrable domain (the public suffix plus one label: `example.org`,
+    /// `example.co.uk`), by the Public Suffix List; the host itself for an IP address or a name
+    /// under no known suffix. Two URLs with different registrable domains belong to different
+    /// owners.
+    pub fn registrable_domain(&self) -> &str {
+        let host = self.host();
+        match self.0.host() {
+            Some(url::Host::Domain(_)) => psl::domain_str(host).unwrap_or(host),
+            _ => host,
+        }
+    }
+
     /// Whether this is a site's front door: `/`, `/index.html`, `/home` and the like. The query
     /// is ignored, since sites that send lost pages home often tag the redirect (`/?from=old`).
     pub fn is_home_page(&self) -> bool {
@@ -183,5 +195,15 @@ mod tests {
             WebUrl::parse("https://www.a.example/").unwrap().site(),
             "a.example"
         );
+    }
+
+    #[test]
+    fn registrable_domains_follow_the_public_suffix_list() {
+        let domain = |s: &str| WebUrl::parse(s).unwrap().registrable_domain().to_owned();
+        assert_eq!(domain("https://www.missingkids.org/x"), "missingkids.org");
+        assert_eq!(domain("https://ojjdp.ojp.gov/"), "ojp.gov");
+        assert_eq!(domain("https://www.nspcc.org.uk/"), "nspcc.org.uk");
+        assert_eq!(domain("https://user.github.io/"), "user.github.io");
+        assert_eq!(domain("http://127.0.0.1:8080/"), "127.0.0.1");
     }
 }

@@ -116,17 +116,18 @@ fn table_is_root(keys: &[&str]) -> bool {
     keys == CATALOG_KEYS || keys.is_empty()
 }
 
-pub(super) fn format_value(value: &mut Value) {
-    let suffix = value
-        .decor()
-        .suffix()
-        .and_then(|r| r.as_str())
-        .unwrap_or("");
-    let suffix = if suffix.contains('#') {
+/// A decor suffix reduced to its end-of-line comment (` # note`), or nothing.
+fn trailing_comment(suffix: Option<&toml_edit::RawString>) -> String {
+    let suffix = suffix.and_then(|r| r.as_str()).unwrap_or("");
+    if suffix.contains('#') {
         format!(" {}", suffix.trim())
     } else {
         String::new()
-    };
+    }
+}
+
+pub(super) fn format_value(value: &mut Value) {
+    let suffix = trailing_comment(value.decor().suffix());
     let has_comments = match value {
         Value::Array(a) => a.to_string().contains('#'),
         _ => false,
@@ -185,7 +186,8 @@ fn basic_string(s: &str) -> Value {
     quoted.parse().unwrap_or_else(|_| Value::from(s))
 }
 
-/// The blank line before a table header (none at the top of the file), then its comments.
+/// The blank line before a table header (none at the top of the file), then its comments; a
+/// comment after the header (`[[resource]] # note`) stays there.
 fn set_table_prefix(table: &mut Table, first_in_file: bool) {
     let prefix = table
         .decor()
@@ -198,8 +200,9 @@ fn set_table_prefix(table: &mut Table, first_in_file: bool) {
     } else {
         format!("\n{comments}")
     };
+    let comment = trailing_comment(table.decor().suffix());
     table.decor_mut().set_prefix(prefix);
-    table.decor_mut().set_suffix("");
+    table.decor_mut().set_suffix(comment);
 }
 
 /// The comment lines of a decor prefix, trailing spaces trimmed; with `keep_blank`, runs of
@@ -278,5 +281,124 @@ organization = \"Org\"\n";
         let formatted = format(Path::new("x.toml"), MESSY).unwrap();
         assert_eq!(formatted, CANONICAL);
         assert_eq!(format(Path::new("x.toml"), &formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn a_comment_after_a_table_header_stays_there() {
+        let text = "[[resource]]   # header note\nid = \"a\"\ntitle = \"A\"\n\
+                    url = \"https://a.example/\"\nkind = \"guide\"\norganization = \"Org\"\n\
+                    [resource.watch]  # watch note\nskip = \"why\"\n";
+        let formatted = format(Path::new("x.toml"), text).unwrap();
+        assert!(
+            formatted.starts_with("[[resource]] # header note\n"),
+            "{formatted}"
+        );
+        assert!(
+            formatted.contains("\n[resource.watch] # watch note\n"),
+            "{formatted}"
+        );
+    }
+
+    mod property {
+        use super::*;
+        use crate::catalog::ResourceFile;
+        use proptest::prelude::*;
+
+        /// Where a comment may sit around one resource.
+        #[derive(Debug, Clone, Copy)]
+        enum Spot {
+            Above,
+            AfterHeader,
+            AfterValue,
+            BetweenKeys,
+            AboveWatch,
+            AfterWatchHeader,
+        }
+
+        fn spot() -> impl Strategy<Value = Spot> {
+            prop_oneof![
+                Just(Spot::Above),
+                Just(Spot::AfterHeader),
+                Just(Spot::AfterValue),
+                Just(Spot::BetweenKeys),
+                Just(Spot::AboveWatch),
+                Just(Spot::AfterWatchHeader),
+            ]
+        }
+
+        /// A valid resource file with a uniquely numbered comment at each chosen spot; the
+        /// keys come in a shuffled order with irregular spacing.
+        fn file(resources: &[(Vec<Spot>, bool, usize)]) -> (String, Vec<String>) {
+            let mut text = String::new();
+            let mut comments = Vec::new();
+            let note = |spot: Spot, comments: &mut Vec<String>| {
+                let c = format!("# note {} at {spot:?}", comments.len());
+                comments.push(c.clone());
+                c
+            };
+            for (i, (spots, watch, rotate)) in resources.iter().enumerate() {
+                let has = |s: &dyn Fn(&Spot) -> bool| spots.iter().filter(|x| s(x)).count();
+                for _ in 0..has(&|s| matches!(s, Spot::Above)) {
+                    text.push_str(&format!("{}\n", note(Spot::Above, &mut comments)));
+                }
+                text.push_str("[[resource]]");
+                if has(&|s| matches!(s, Spot::AfterHeader)) > 0 {
+                    text.push_str(&format!("  {}", note(Spot::AfterHeader, &mut comments)));
+                }
+                text.push('\n');
+                let mut keys = vec![
+                    format!("id = 'r{i}'"),
+                    format!("title   =   \"Title {i}\""),
+                    format!("url='https://r{i}.example/page'"),
+                    "kind = \"guide\"".to_owned(),
+                    "organization = 'Org'".to_owned(),
+                ];
+                let n = rotate % keys.len();
+                keys.rotate_left(n);
+                for (k, key) in keys.iter().enumerate() {
+                    if k == 1 && has(&|s| matches!(s, Spot::BetweenKeys)) > 0 {
+                        text.push_str(&format!("{}\n", note(Spot::BetweenKeys, &mut comments)));
+                    }
+                    text.push_str(key);
+                    if k == 0 && has(&|s| matches!(s, Spot::AfterValue)) > 0 {
+                        text.push_str(&format!(" {}", note(Spot::AfterValue, &mut comments)));
+                    }
+                    text.push('\n');
+                }
+                if *watch {
+                    if has(&|s| matches!(s, Spot::AboveWatch)) > 0 {
+                        text.push_str(&format!("\n{}\n", note(Spot::AboveWatch, &mut comments)));
+                    }
+                    text.push_str("[resource.watch]");
+                    if has(&|s| matches!(s, Spot::AfterWatchHeader)) > 0 {
+                        text.push_str(&format!(" {}", note(Spot::AfterWatchHeader, &mut comments)));
+                    }
+                    text.push_str("\nskip =  'reason'\n\n\n");
+                }
+            }
+            (text, comments)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn fmt_keeps_every_value_and_comment_and_is_idempotent(
+                resources in prop::collection::vec(
+                    (prop::collection::vec(spot(), 0..4), any::<bool>(), 0usize..5),
+                    1..5,
+                )
+            ) {
+                let (text, comments) = file(&resources);
+                let formatted = format(Path::new("x.toml"), &text).unwrap();
+                for c in &comments {
+                    prop_assert!(formatted.contains(c.as_str()), "lost {c:?} in:\n{formatted}");
+                }
+                let before: ResourceFile = toml::from_str(&text).unwrap();
+                let after: ResourceFile = toml::from_str(&formatted).unwrap();
+                prop_assert_eq!(before, after);
+                prop_assert_eq!(format(Path::new("x.toml"), &formatted).unwrap(), formatted);
+            }
+        }
     }
 }

@@ -43,9 +43,21 @@ pub fn changed_since(
     } else {
         catalog_dir
     };
-    let listing = git(git_dir, &["ls-tree", "--name-only", reference, "./"])?;
+    let listing = git(
+        git_dir,
+        &[
+            "ls-tree",
+            "--name-only",
+            "--end-of-options",
+            reference,
+            "./",
+        ],
+    )?;
     for name in listing.lines().filter(|n| n.ends_with(".toml")) {
-        let text = git(git_dir, &["show", &format!("{reference}:./{name}")])?;
+        let text = git(
+            git_dir,
+            &["show", "--end-of-options", &format!("{reference}:./{name}")],
+        )?;
         let path = old_dir.path().join(name);
         std::fs::write(&path, text).map_err(|source| ChangedError::Copy { path, source })?;
     }
@@ -84,4 +96,33 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, ChangedError> {
         });
     }
     String::from_utf8(out.stdout).map_err(|_| ChangedError::NotUtf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ref_that_looks_like_an_option_is_never_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = Command::new("git")
+            .args(["init", "-q"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let planted = dir.path().join("planted");
+        let reference = format!("--output={}", planted.display());
+        let current = Catalog {
+            meta: Default::default(),
+            resources: Vec::new(),
+        };
+        let today = jiff::civil::date(2026, 11, 28);
+        let result = changed_since(dir.path(), &current, &reference, today);
+        assert!(
+            matches!(result, Err(ChangedError::Git { .. })),
+            "{result:?}"
+        );
+        assert!(!planted.exists(), "git took the ref for an option");
+    }
 }

@@ -59,6 +59,10 @@ pub fn plan_fixes(catalog: &Catalog, audit: &AuditResults) -> FixPlan {
                 plan.for_review
                     .push(review("ends on another host's home page"));
             }
+            Status::Moved if changes_owner(&o.url, to) => {
+                plan.for_review
+                    .push(review("moves to another registrable domain"));
+            }
             Status::Moved => plan.rewrites.push(Rewrite {
                 id: o.id.clone(),
                 folder: entry.folder.clone(),
@@ -83,6 +87,15 @@ fn is_other_home_page(from: &str, to: &str) -> bool {
     to.is_home_page() && !from.is_home_page() && from.site() != to.site()
 }
 
+/// Whether `to` belongs to another registrable domain than `from` (`ojp.gov` to `example.com`):
+/// a lapsed or sold domain redirects too, so such a move needs a person, not a rewrite.
+fn changes_owner(from: &str, to: &str) -> bool {
+    let (Ok(from), Ok(to)) = (WebUrl::parse(from), WebUrl::parse(to)) else {
+        return false;
+    };
+    from.registrable_domain() != to.registrable_domain()
+}
+
 /// Applies `plan.rewrites` to the folder files in `dir`; returns each changed file's old and
 /// new text.
 pub fn apply_fixes(
@@ -100,4 +113,29 @@ pub fn apply_fixes(
         out.push((doc.path().to_owned(), old, doc.render()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_to_another_registrable_domain_change_owner() {
+        assert!(!changes_owner(
+            "https://ojjdp.ojp.gov/a",
+            "https://www.ojp.gov/b"
+        ));
+        assert!(!changes_owner(
+            "http://example.org/a",
+            "https://www.example.org/a"
+        ));
+        assert!(changes_owner(
+            "https://ojjdp.ojp.gov/a",
+            "https://ojp-gov.example.com/a"
+        ));
+        assert!(changes_owner(
+            "https://a.github.io/x",
+            "https://b.github.io/x"
+        ));
+    }
 }
