@@ -346,7 +346,7 @@ organization = \"Org\"\n";
                     text.push_str(&format!("  {}", note(Spot::AfterHeader, &mut comments)));
                 }
                 text.push('\n');
-                let mut keys = vec![
+                let mut keys = [
                     format!("id = 'r{i}'"),
                     format!("title   =   \"Title {i}\""),
                     format!("url='https://r{i}.example/page'"),
