@@ -1,7 +1,16 @@
-//! Atomic file writes: a temporary file in the target's directory, then a rename.
+//! Atomic file writes: a temporary file in the target's directory, then a rename; several
+//! files at once all-or-nothing; and the clean-up of temporaries a killed run left behind.
+//!
+//! A target that is a symbolic link is written through to the file it points at (the link
+//! stays), and a file that exists keeps its permissions.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// Prefix and suffix of every temporary file linkwatch writes beside a target.
+pub const TEMP_PREFIX: &str = ".linkwatch-";
+pub const TEMP_SUFFIX: &str = ".tmp";
 
 /// Writes `path` atomically: readers see either the old file or the whole new one, never a
 /// partial write, and an interrupted run leaves the old file in place.
@@ -14,23 +23,102 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let staged = stage(path, fill)?;
+    staged.commit()
+}
+
+/// Writes every `(path, contents)` or none: each new file is written and synced beside its
+/// target first, and only when all are ready are they renamed into place. A failure while
+/// staging leaves every target as it was and no temporary behind.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), WriteError> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, contents) in files {
+        let file = stage(path, |w| w.write_all(contents)).map_err(|source| WriteError {
+            path: path.clone(),
+            source,
+        })?;
+        staged.push(file);
+    }
+    for file in staged {
+        let path = file.target.clone();
+        file.commit()
+            .map_err(|source| WriteError { path, source })?;
+    }
+    Ok(())
+}
+
+/// One file of [`write_all_atomic`] could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// Removes the temporary files (`.linkwatch-*.tmp`) that a run killed mid-write left in `dir`;
+/// returns how many went. A missing directory has none.
+pub fn remove_stale_temps(dir: &Path) -> io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
     };
-    std::fs::create_dir_all(dir)?;
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX)
+            && name.ends_with(TEMP_SUFFIX)
+            && entry.file_type()?.is_file()
+        {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// A new file written and synced beside its target, not yet in place.
+struct Staged {
+    tmp: NamedTempFile,
+    target: PathBuf,
+}
+
+impl Staged {
+    fn commit(self) -> io::Result<()> {
+        self.tmp.persist(&self.target).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn stage(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<Staged> {
+    // Writing "through" a symlink: the temporary goes beside the link's target, so the rename
+    // replaces the target and the link keeps pointing at it.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_owned(),
+    };
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".linkwatch-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(&dir)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut buf)?;
         buf.flush()?;
     }
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(Staged { tmp, target })
 }
 
 #[cfg(test)]
@@ -59,5 +147,62 @@ mod tests {
         let err = write_atomic_with(&path, |_| Err(io::Error::other("interrupted")));
         assert!(err.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"good");
+    }
+
+    #[test]
+    fn several_files_are_written_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.toml");
+        std::fs::write(&a, "old a").unwrap();
+        // A directory cannot be created under a regular file: staging the second file fails.
+        std::fs::write(dir.path().join("blocker"), "").unwrap();
+        let b = dir.path().join("blocker").join("b.toml");
+        let err = write_all_atomic(&[(a.clone(), b"new a".to_vec()), (b.clone(), b"b".to_vec())])
+            .unwrap_err();
+        assert_eq!(err.path, b);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(
+            remove_stale_temps(dir.path()).unwrap(),
+            0,
+            "no temporary left"
+        );
+
+        write_all_atomic(&[(a.clone(), b"new a".to_vec())]).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_go_through_symlinks_and_keep_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn stale_temporaries_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".linkwatch-abc.tmp"), "half").unwrap();
+        std::fs::write(dir.path().join("keep.toml"), "x").unwrap();
+        assert_eq!(remove_stale_temps(dir.path()).unwrap(), 1);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("keep.toml")]);
     }
 }

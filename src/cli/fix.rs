@@ -28,13 +28,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let plan = fix::plan_fixes(&catalog, &audit);
     let files = fix::apply_fixes(&args.catalog, &plan)?;
     let mut out = std::io::stdout().lock();
-    for (path, old, new) in &files {
-        if args.dry_run {
+    if args.dry_run {
+        for (path, old, new) in &files {
             write!(out, "{}", maintain::unified_diff(path, old, new))?;
-        } else {
-            linkwatch::fsutil::write_atomic(path, new.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
         }
+    } else {
+        linkwatch::fsutil::remove_stale_temps(&args.catalog)
+            .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
+        let writes: Vec<_> = files
+            .iter()
+            .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))
+            .collect();
+        linkwatch::fsutil::write_all_atomic(&writes)?;
     }
     for r in &plan.rewrites {
         let verb = if args.dry_run {

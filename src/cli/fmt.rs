@@ -29,7 +29,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    linkwatch::fsutil::remove_stale_temps(&args.catalog)
+        .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
     let mut unformatted = 0;
+    let mut writes = Vec::new();
     let mut out = std::io::stdout().lock();
     for path in &files {
         let old = std::fs::read_to_string(path)
@@ -42,10 +45,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         if args.check {
             write!(out, "{}", maintain::unified_diff(path, &old, &new))?;
         } else {
-            linkwatch::fsutil::write_atomic(path, new.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            writeln!(out, "formatted {}", path.display())?;
+            writes.push((path.clone(), new.into_bytes()));
         }
+    }
+    linkwatch::fsutil::write_all_atomic(&writes)?;
+    for (path, _) in &writes {
+        writeln!(out, "formatted {}", path.display())?;
     }
     out.flush()?;
     Ok(if args.check && unformatted > 0 {
