@@ -5,7 +5,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`fsutil`] | the shared words: URLs, statuses, clock, atomic writes |
+//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`text`], [`fsutil`] | the shared words: URLs, statuses, clock, safe text, atomic writes |
 //! | 1 | [`catalog`] | the catalog's model, loading with spans, validation, format-preserving edits |
 //! | 2 | [`content`], [`check`] | page text and content change; fetching and network verdicts |
 //! | 3 | [`state`] | the baseline: assessment against it, staging, atomic commit |
@@ -33,6 +33,7 @@ pub mod maintain;
 pub mod report;
 pub mod state;
 pub mod status;
+pub mod text;
 pub mod time;
 pub mod url;
 pub mod vocab;

@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("status", 0),
     ("time", 0),
     ("vocab", 0),
+    ("text", 0),
     ("fsutil", 0),
     ("catalog", 1),
     ("content", 2),

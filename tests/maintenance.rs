@@ -170,7 +170,8 @@ fn export_md_has_a_table_per_folder_with_escaped_text() {
     let text = stdout(&out);
     assert!(text.contains("## Web pages (`web`)"), "{text}");
     assert!(text.contains("## Documents (`docs`)"), "{text}");
-    assert!(text.contains("| formula | =HYPERLINK\\(\"https://evil.example/\",\"click\"\\) | <https://a.example/page> |"), "{text}");
+    // The URL inside the title is text, not a link: GitHub must not make it clickable.
+    assert!(text.contains("| formula | =HYPERLINK\\(\"https\u{200b}://evil.example/\",\"click\"\\) | <https://a.example/page> |"), "{text}");
     assert!(text.contains("子ども"));
 }
 

@@ -6,7 +6,9 @@ use super::AuditResults;
 use super::Outcome;
 use crate::status::Status;
 use crate::time::rfc3339;
+use regex::Regex;
 use std::io::{self, Write};
+use std::sync::LazyLock;
 
 /// Statuses in the order a maintainer should read them.
 const ATTENTION_ORDER: [Status; 6] = [
@@ -224,7 +226,8 @@ fn html(s: &str) -> String {
     })
 }
 
-/// What both contexts need: one line, no HTML, no `@mention` or `#123` reference, no control
+/// What both contexts need: one line, no HTML, no `@mention`, no `#123`, `GH-123`, commit-id
+/// or autolink (`https://`, `www.`) that GitHub would turn into a link, no control or bidi
 /// characters; every other character goes through `rest`.
 fn escape(s: &str, mut rest: impl FnMut(char, &mut String)) -> String {
     let mut out = String::with_capacity(s.len());
@@ -236,11 +239,40 @@ fn escape(s: &str, mut rest: impl FnMut(char, &mut String)) -> String {
             '>' => out.push_str("&gt;"),
             '@' => out.push_str("@\u{200b}"),
             '#' => out.push_str("#\u{200b}"),
-            c if c.is_control() => {}
+            c if crate::text::is_unsafe(c) => {}
             c => rest(c, &mut out),
         }
     }
-    out
+    defuse_autolinks(&out)
+}
+
+/// Breaks what GitHub links by itself in plain text with a zero-width space: `GH-123`, URLs
+/// (`https://`), `www.` names, and runs of 7 to 40 hex digits that could be a commit id.
+fn defuse_autolinks(s: &str) -> String {
+    static AUTOLINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:(gh)(-\d)|([a-z][a-z0-9+.-]*)(:\\?/\\?/)|(www)(\\?\.)|([0-9a-f]{4})([0-9a-f]{3,36})\b)")
+            .expect("autolink pattern")
+    });
+    AUTOLINK
+        .replace_all(s, |c: &regex::Captures<'_>| {
+            let whole = &c[0];
+            if let (Some(head), Some(tail)) = (c.get(7), c.get(8)) {
+                let hex = whole;
+                let is_commit_like = hex.bytes().any(|b| b.is_ascii_digit())
+                    && hex.bytes().any(|b| b.is_ascii_alphabetic());
+                return if is_commit_like {
+                    format!("{}\u{200b}{}", head.as_str(), tail.as_str())
+                } else {
+                    whole.to_owned()
+                };
+            }
+            let (head, tail) = [(1, 2), (3, 4), (5, 6)]
+                .into_iter()
+                .find_map(|(h, t)| Some((c.get(h)?, c.get(t)?)))
+                .map_or((whole, ""), |(h, t)| (h.as_str(), t.as_str()));
+            format!("{head}\u{200b}{tail}")
+        })
+        .into_owned()
 }
 
 /// A URL as a Markdown autolink that cannot break out of its cell or its angle brackets.
@@ -289,6 +321,26 @@ mod tests {
         assert!(!escaped.contains("#99"));
         assert!(escaped.contains("\\[x\\]\\(javascript:y\\)"));
         assert!(escaped.contains("\\*\\*bold\\*\\*"));
+    }
+
+    #[test]
+    fn github_autolinks_in_server_text_are_broken() {
+        let zw = '\u{200b}';
+        assert_eq!(text("see GH-12"), format!("see GH{zw}-12"));
+        assert_eq!(
+            html("go to https://evil.example/x or www.evil.example"),
+            format!("go to https{zw}://evil.example/x or www{zw}.evil.example")
+        );
+        assert_eq!(
+            html("fixed in 1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d"),
+            format!("fixed in 1a2b{zw}3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d")
+        );
+        assert_eq!(
+            html("accessed deadbeef 1234567"),
+            "accessed deadbeef 1234567"
+        );
+        assert_eq!(html("owner/repo#12 ref"), format!("owner/repo#{zw}12 ref"));
+        assert_eq!(text("a\u{1b}[31mb\u{202e}c"), "a\\[31mbc");
     }
 
     #[test]
