@@ -1,5 +1,6 @@
 //! Catalog diagnostics: what a problem is, where it is, and how it is shown (human, GitHub, JSON).
 
+use crate::text::for_terminal;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -151,7 +152,7 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
             w,
             "{}{}",
             paint(code, label),
-            paint("1", &format!(": {}", d.message))
+            paint("1", &format!(": {}", for_terminal(&d.message)))
         )?;
         writeln!(
             w,
@@ -165,7 +166,7 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
             w,
             "{} {bar} {}",
             paint("1;34", &d.line.to_string()),
-            d.source_line
+            for_terminal(&d.source_line)
         )?;
         let lead: String = d
             .source_line
@@ -175,6 +176,7 @@ pub fn render_human(diags: &[Diagnostic], w: &mut impl Write, color: bool) -> io
             .collect();
         writeln!(w, "{pad} {bar} {lead}{}", paint(code, &"^".repeat(d.width)))?;
         if let Some(help) = &d.help {
+            let help = for_terminal(help);
             writeln!(w, "{pad} {} help: {help}", paint("1;34", "="))?;
         }
         writeln!(w)?;
@@ -209,11 +211,14 @@ pub fn render_json(diags: &[Diagnostic], w: &mut impl Write) -> io::Result<()> {
     writeln!(w)
 }
 
-/// GitHub's escaping of a workflow command's message.
+/// GitHub's escaping of a workflow command's message, with other control characters made
+/// visible.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let escaped = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    for_terminal(&escaped).into_owned()
 }
 
 /// GitHub's escaping of a workflow command's property value.
@@ -270,6 +275,23 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "::warning file=a%3Ab%2Cc.toml,line=1,col=1::50%25 done%0D%0Anext\n"
         );
+    }
+
+    #[test]
+    fn control_characters_from_a_catalog_never_reach_the_terminal() {
+        let s = source("title = \"\u{1b}]0;pwned\u{7}x\"\n");
+        let d = s
+            .error(9..11, "bad \u{1b}[2J title")
+            .with_help("\u{202e}txt");
+        let mut out = Vec::new();
+        render_human(std::slice::from_ref(&d), &mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(crate::text::is_unsafe), "{text:?}");
+        assert!(text.contains("bad \\u{1b}[2J title"), "{text}");
+        let mut out = Vec::new();
+        render_github(&[d], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(crate::text::is_unsafe), "{text:?}");
     }
 
     #[test]
