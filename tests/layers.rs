@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("time", 0),
     ("vocab", 0),
     ("fsutil", 0),
+    ("cells", 0),
     ("catalog", 1),
     ("content", 2),
     ("check", 2),
