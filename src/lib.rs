@@ -5,7 +5,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`text`], [`fsutil`] | the shared words: URLs, statuses, clock, safe text, atomic writes |
+//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`text`], [`cells`], [`fsutil`] | the shared words: URLs, statuses, clock, safe text, formula-safe spreadsheet cells, atomic writes |
 //! | 1 | [`catalog`] | the catalog's model, loading with spans, validation, format-preserving edits |
 //! | 2 | [`content`], [`check`] | page text and content change; fetching and network verdicts |
 //! | 3 | [`state`] | the baseline: assessment against it, staging, atomic commit |
@@ -25,6 +25,7 @@ use indicatif as _;
 
 pub mod audit;
 pub mod catalog;
+pub mod cells;
 pub mod check;
 pub mod content;
 pub mod export;

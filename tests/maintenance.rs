@@ -1,6 +1,6 @@
 //! CLI tests for catalog maintenance: export, import, fmt, fix and add, on fixture catalogs.
 
-use crate::common::{run_in, stderr, stdout};
+use crate::common::{Project, res, run_in, snapshot_dir, stderr, stdout};
 use crate::support::{Reply, TestServer};
 use linkwatch::check::Hop;
 use linkwatch::report::Outcome;
@@ -378,7 +378,8 @@ fn import_shows_and_writes_added_changed_and_removed_resources() {
         lines.join("\n") + "\n"
     });
     let web_before = read(dir.path(), "web.toml");
-    let out = run_in(dir.path(), &["import", "edited.csv"]);
+    // Removing one of three resources is more than a quarter of the catalog: --force.
+    let out = run_in(dir.path(), &["import", "edited.csv", "--prune", "--force"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("~ unicode: organization"), "{text}");
@@ -396,7 +397,10 @@ fn import_shows_and_writes_added_changed_and_removed_resources() {
         "without --write nothing changes"
     );
 
-    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    let out = run_in(
+        dir.path(),
+        &["import", "edited.csv", "--prune", "--force", "--write"],
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let web = read(dir.path(), "web.toml");
     assert!(
@@ -429,7 +433,7 @@ fn import_with_a_bad_row_names_it_and_writes_nothing() {
             .replace(",guide,", ",pamphlet,")
             .replace("2024-05-01", "yesterday")
     });
-    let before = crate::common::snapshot_dir(&dir.path().join("catalog"));
+    let before = snapshot_dir(&dir.path().join("catalog"));
     let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let err = stderr(&out);
@@ -442,10 +446,7 @@ fn import_with_a_bad_row_names_it_and_writes_nothing() {
         "{err}"
     );
     assert!(err.contains("2 bad row(s); nothing written"), "{err}");
-    assert_eq!(
-        crate::common::snapshot_dir(&dir.path().join("catalog")),
-        before
-    );
+    assert_eq!(snapshot_dir(&dir.path().join("catalog")), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -503,7 +504,7 @@ async fn add_fetches_the_title_and_appends_a_formatted_resource() {
 #[test]
 fn add_refuses_a_url_already_in_the_catalog() {
     let dir = project("basic");
-    let before = crate::common::snapshot_dir(&dir.path().join("catalog"));
+    let before = snapshot_dir(&dir.path().join("catalog"));
     let out = run_in(
         dir.path(),
         &["add", "https://A.example/page", "--folder", "docs"],
@@ -514,8 +515,354 @@ fn add_refuses_a_url_already_in_the_catalog() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(
-        crate::common::snapshot_dir(&dir.path().join("catalog")),
-        before
+    assert_eq!(snapshot_dir(&dir.path().join("catalog")), before);
+}
+
+/// The rows of an exported CSV whose line starts with one of `prefixes`, with the header.
+fn keep_lines(text: &str, prefixes: &[&str]) -> String {
+    let mut lines = text.lines();
+    let mut kept = vec![lines.next().unwrap()];
+    kept.extend(lines.filter(|l| prefixes.iter().any(|p| l.starts_with(p))));
+    kept.join("\n") + "\n"
+}
+
+#[test]
+fn import_of_one_folders_sheet_or_only_new_rows_keeps_every_other_resource() {
+    let dir = project("basic");
+    let catalog = dir.path().join("catalog");
+    let before = snapshot_dir(&catalog);
+
+    export_and_edit(dir.path(), |t| keep_lines(&t, &["docs,"]));
+    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "0 to add, 0 to change, 0 to remove\n2 resource(s) without a row kept \
+             (--prune removes those in the folders edited.csv has rows for)\n"
+        ),
+        "{text}"
     );
+    assert_eq!(
+        snapshot_dir(&catalog),
+        before,
+        "one folder's sheet removes nothing"
+    );
+
+    export_and_edit(dir.path(), |t| {
+        keep_lines(&t, &[])
+            + "docs,Documents,new-one,A new one,https://d.example/,website,D,,,,,,,,,,\n"
+    });
+    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("+ new-one (folder docs)"), "{text}");
+    assert!(
+        text.contains("1 to add, 0 to change, 0 to remove\n"),
+        "{text}"
+    );
+    assert!(!text.contains("\n- "), "{text}");
+    assert_eq!(
+        read(dir.path(), "web.toml"),
+        std::fs::read_to_string(Path::new(FIXTURES).join("basic/web.toml")).unwrap(),
+        "only new rows remove nothing"
+    );
+    let docs = read(dir.path(), "docs.toml");
+    assert!(docs.contains("id = \"report\""), "{docs}");
+    assert!(docs.contains("id = \"new-one\""), "{docs}");
+}
+
+/// A catalog of five resources in `web` and three in `docs`.
+fn eight_resources() -> Project {
+    let web = ["w1", "w2", "w3", "w4", "w5"].map(|id| res(id, format!("https://{id}.example/")));
+    let docs =
+        ["d1", "d2", "d3"].map(|id| res(id, format!("https://{id}.example/")).in_folder("docs"));
+    Project::new(&web.into_iter().chain(docs).collect::<Vec<_>>())
+}
+
+#[test]
+fn import_prune_removes_only_within_the_folders_the_file_covers() {
+    let project = eight_resources();
+    let web_before = std::fs::read_to_string(project.catalog().join("web.toml")).unwrap();
+    export_and_edit(project.path(), |t| {
+        keep_lines(&t, &["docs,Documents,d1,", "docs,Documents,d2,"])
+    });
+
+    let out = project.run(&["import", "edited.csv", "--prune"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("- d3 (folder docs)\n"), "{text}");
+    assert!(text.contains("-id = \"d3\""), "the diff shows it: {text}");
+    assert!(
+        text.contains(
+            "0 to add, 0 to change, 1 to remove\n5 resource(s) without a row kept: their \
+             folders have no row in edited.csv\n"
+        ),
+        "{text}"
+    );
+
+    let out = project.run(&["import", "edited.csv", "--prune", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let docs = std::fs::read_to_string(project.catalog().join("docs.toml")).unwrap();
+    assert!(!docs.contains("id = \"d3\""), "{docs}");
+    assert!(docs.contains("id = \"d2\""), "{docs}");
+    assert_eq!(
+        std::fs::read_to_string(project.catalog().join("web.toml")).unwrap(),
+        web_before
+    );
+}
+
+#[test]
+fn import_prune_of_more_than_a_quarter_of_the_catalog_needs_force() {
+    let project = eight_resources();
+    let before = snapshot_dir(&project.catalog());
+    export_and_edit(project.path(), |t| keep_lines(&t, &["web,Web pages,w1,"]));
+
+    let out = project.run(&["import", "edited.csv", "--prune", "--write"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let text = stdout(&out);
+    for id in ["w2", "w3", "w4", "w5"] {
+        assert!(text.contains(&format!("- {id} (folder web)\n")), "{text}");
+    }
+    assert!(
+        text.contains("0 to add, 0 to change, 4 to remove\n"),
+        "{text}"
+    );
+    assert_eq!(
+        stderr(&out),
+        "linkwatch: --prune would remove 4 of the catalog's 8 resources, more than a quarter; \
+         nothing written (check the removals above, then add --force to remove them)\n"
+    );
+    assert_eq!(snapshot_dir(&project.catalog()), before);
+
+    let out = project.run(&["import", "edited.csv", "--force"]);
+    assert_eq!(code(&out), 2, "--force only goes with --prune");
+
+    let out = project.run(&["import", "edited.csv", "--prune", "--force", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let web = std::fs::read_to_string(project.catalog().join("web.toml")).unwrap();
+    assert!(
+        web.contains("id = \"w1\"") && !web.contains("id = \"w2\""),
+        "{web}"
+    );
+    let docs = std::fs::read_to_string(project.catalog().join("docs.toml")).unwrap();
+    assert!(
+        docs.contains("id = \"d3\""),
+        "docs has no row, so it is kept: {docs}"
+    );
+}
+
+#[test]
+fn import_reads_the_xlsx_export_and_names_the_sheet_and_row_of_a_bad_date() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = project("basic");
+    let before = snapshot_dir(&dir.path().join("catalog"));
+    let out = run_in(
+        dir.path(),
+        &["export", "--format", "xlsx", "--output", "toolkit.xlsx"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run_in(
+        dir.path(),
+        &["import", "toolkit.xlsx", "--prune", "--write"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "toolkit.xlsx: read sheet All\n0 to add, 0 to change, 0 to remove\nwrote 0 file(s)\n"
+    );
+    assert_eq!(snapshot_dir(&dir.path().join("catalog")), before);
+
+    // A workbook without an "All" sheet, its dates as a spreadsheet keeps them: a date cell,
+    // a bare serial number, and text.
+    let edited = |new_added: &str| {
+        let mut book = Workbook::new();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let sheet = book.add_worksheet().set_name("docs").unwrap();
+        for (c, h) in [
+            "folder",
+            "id",
+            "title",
+            "url",
+            "kind",
+            "organization",
+            "added",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in [
+            "docs",
+            "report",
+            "Annual report",
+            "https://c.example/report.pdf",
+            "report",
+            "C",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(1, c as u16, *v).unwrap();
+        }
+        sheet
+            .write_number_with_format(1, 6, 46354.0, &date)
+            .unwrap();
+        for (c, v) in [
+            "docs",
+            "new-one",
+            "A new one",
+            "https://d.example/",
+            "website",
+            "D",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(2, c as u16, *v).unwrap();
+        }
+        match new_added.parse::<f64>() {
+            Ok(serial) => sheet.write_number(2, 6, serial).unwrap(),
+            Err(_) => sheet.write_string(2, 6, new_added).unwrap(),
+        };
+        book.add_worksheet().set_name("Notes").unwrap();
+        book.save(dir.path().join("edited.xlsx")).unwrap();
+    };
+
+    edited("03/04/2026");
+    let out = run_in(dir.path(), &["import", "edited.xlsx", "--write"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "edited.xlsx: sheet docs, row 3: `added`: ambiguous date 03/04/2026: write it as \
+         2026-03-04 or 2026-04-03\n1 bad row(s); nothing written\n"
+    );
+    assert_eq!(snapshot_dir(&dir.path().join("catalog")), before);
+
+    edited("46354");
+    let out = run_in(dir.path(), &["import", "edited.xlsx", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("edited.xlsx: no \"All\" sheet, read the folder sheets docs\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~ report: added\n+ new-one (folder docs)\n"),
+        "{text}"
+    );
+    let docs = read(dir.path(), "docs.toml");
+    assert_eq!(docs.matches("added = 2026-11-28\n").count(), 2, "{docs}");
+}
+
+#[test]
+fn import_reads_windows_1252_csv_and_says_so() {
+    let dir = project("basic");
+    let out = run_in(dir.path(), &["export"]);
+    let text =
+        keep_lines(&stdout(&out), &["docs,"]).replace("Annual report", "Rapport annuel – été");
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "not UTF-8");
+    std::fs::write(dir.path().join("edited.csv"), &bytes).unwrap();
+
+    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "edited.csv: not UTF-8, read as Windows-1252 (save it as \"CSV UTF-8\" to keep \
+             every character)\n~ report: title\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        read(dir.path(), "docs.toml").contains("title = \"Rapport annuel – été\"\n"),
+        "{}",
+        read(dir.path(), "docs.toml")
+    );
+}
+
+#[test]
+fn import_accepts_dates_excel_rewrote_and_names_ambiguous_ones() {
+    let dir = project("basic");
+    let before = snapshot_dir(&dir.path().join("catalog"));
+    let new_row = "docs,Documents,new-one,A new one,https://d.example/,website,D,,,,\
+                   11/28/2026,28/11/2026,,,,,\n";
+    export_and_edit(dir.path(), |t| {
+        t.replace("2024-05-01", "05/01/2024")
+            .replace("2025-01-02", "2025-01-02 00:00:00")
+            + new_row
+    });
+    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "edited.csv: row 2: `added`: ambiguous date 05/01/2024: write it as 2024-05-01 or \
+         2024-01-05\n1 bad row(s); nothing written\n"
+    );
+    assert_eq!(snapshot_dir(&dir.path().join("catalog")), before);
+
+    export_and_edit(dir.path(), |t| {
+        t.replace("2025-01-02", "2025-01-02 00:00:00") + new_row
+    });
+    let out = run_in(dir.path(), &["import", "edited.csv", "--write"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 to add, 0 to change, 0 to remove\n"),
+        "{text}"
+    );
+    assert!(
+        read(dir.path(), "docs.toml").ends_with("added = 2026-11-28\nreviewed = 2026-11-28\n"),
+        "{}",
+        read(dir.path(), "docs.toml")
+    );
+}
+
+#[test]
+fn links_csv_neutralises_formula_titles_as_export_does() {
+    let dir = project("basic");
+    let mut formula = outcome(
+        "formula",
+        "web",
+        "https://a.example/page",
+        Status::Ok,
+        &[("https://a.example/page", 200)],
+    );
+    formula.title = "=HYPERLINK(\"https://evil.example/\",\"click\")".into();
+    write_results(dir.path(), vec![formula]);
+    let links = dir.path().join("reports/links.csv");
+    std::fs::remove_file(&links).unwrap();
+    let out = run_in(dir.path(), &["report"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = csv_rows(&std::fs::read_to_string(&links).unwrap());
+    assert_eq!(
+        rows[0][2],
+        "'=HYPERLINK(\"https://evil.example/\",\"click\")"
+    );
+    let export = csv_rows(&stdout(&run_in(dir.path(), &["export"])));
+    assert_eq!(rows[0][2], export[0][3], "the same cell as the export's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_warns_when_the_title_starts_like_a_formula() {
+    let server = TestServer::start().await;
+    server.route(
+        "/evil",
+        Reply::html("<html><head><title>=HYPERLINK(\"http://evil\")</title></head><body><p>Hi</p></body></html>"),
+    );
+    let dir = project("basic");
+    let url = server.url("/evil");
+    let root = dir.path().to_owned();
+    let args = ["add", url.as_str(), "--folder", "docs", "--id", "evil"];
+    let out = tokio::task::block_in_place(|| run_in(&root, &args));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "linkwatch: warning: the title `=HYPERLINK(\"http://evil\")` starts like a spreadsheet \
+         formula; CSV exports and links.csv will prefix it with '\n"
+    );
+    assert!(read(dir.path(), "docs.toml").contains("id = \"evil\""));
 }

@@ -79,6 +79,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| host.clone());
+    if linkwatch::cells::starts_like_formula(&title) {
+        eprintln!(
+            "linkwatch: warning: the title `{title}` starts like a spreadsheet formula; \
+             CSV exports and links.csv will prefix it with '"
+        );
+    }
     let id = match args.id {
         Some(id) => id,
         None => add::free_id(&add::slug(&title), &catalog),

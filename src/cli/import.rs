@@ -1,8 +1,9 @@
-//! `linkwatch import`: compare a maintainer's edited CSV export with the catalog, show the
-//! difference, and with `--write` apply it to the TOML files.
+//! `linkwatch import`: compare a maintainer's edited CSV or `.xlsx` export with the catalog,
+//! show the difference, and with `--write` apply it to the TOML files.
 
 use super::Exit;
 use anyhow::Context;
+use linkwatch::export::sheet::{self, ReadAs};
 use linkwatch::maintain;
 use linkwatch::maintain::import::{self, ImportChange};
 use std::io::Write;
@@ -10,12 +11,18 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The edited CSV, in the columns of `linkwatch export --format csv`.
+    /// The edited export: CSV (UTF-8 or Windows-1252) or an .xlsx workbook.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Apply the changes to the catalog files (otherwise only show them).
     #[arg(long)]
     pub write: bool,
+    /// Remove the resources that have no row, in the folders the file has rows for.
+    #[arg(long)]
+    pub prune: bool,
+    /// Let --prune remove more than a quarter of the catalog.
+    #[arg(long, requires = "prune")]
+    pub force: bool,
     /// The catalog directory.
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
     pub catalog: PathBuf,
@@ -25,29 +32,59 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let Some(catalog) = super::load_catalog(&args.catalog)? else {
         return Ok(Exit::Usage);
     };
-    let input = std::fs::File::open(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file = args.file.display();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {file}"))?;
     let folders: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
-    let rows = match import::read(input, &folders) {
+    let spreadsheet = match sheet::read(&bytes, &folders) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            eprintln!("nothing written");
+            return Ok(Exit::Problems);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let sheet_names = || {
+        let names: Vec<&str> = spreadsheet
+            .sheets
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        names.join(", ")
+    };
+    match spreadsheet.read_as {
+        ReadAs::Csv => {}
+        ReadAs::CsvWindows1252 => writeln!(
+            out,
+            "{file}: not UTF-8, read as Windows-1252 (save it as \"CSV UTF-8\" to keep every character)"
+        )?,
+        ReadAs::XlsxAll => writeln!(out, "{file}: read sheet {}", sheet_names())?,
+        ReadAs::XlsxFolders => writeln!(
+            out,
+            "{file}: no \"All\" sheet, read the folder sheets {}",
+            sheet_names()
+        )?,
+    }
+    out.flush()?;
+    let rows = match import::read(&spreadsheet.sheets, &folders) {
         Ok(rows) => rows,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}: {e}", args.file.display());
+                eprintln!("{file}: {e}");
             }
             eprintln!("{} bad row(s); nothing written", errors.len());
             return Ok(Exit::Problems);
         }
     };
-    let changes = import::plan_import(&catalog, &rows);
-    let files = import::apply_import(&args.catalog, &catalog, &changes)?;
+    let plan = import::plan_import(&catalog, &rows, args.prune);
+    let files = import::apply_import(&args.catalog, &catalog, &plan.changes)?;
     let edits: Vec<_> = files
         .iter()
         .map(|(p, _, new)| (p.clone(), new.clone()))
         .collect();
     let loaded = maintain::validate_edits(&args.catalog, &edits, linkwatch::time::today())?;
-    let mut out = std::io::stdout().lock();
     let (mut added, mut changed, mut removed) = (0, 0, 0);
-    for change in &changes {
+    for change in &plan.changes {
         match change {
             ImportChange::Add(new) => {
                 added += 1;
@@ -70,18 +107,44 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         out,
         "{added} to add, {changed} to change, {removed} to remove"
     )?;
+    if plan.kept > 0 {
+        if args.prune {
+            writeln!(
+                out,
+                "{} resource(s) without a row kept: their folders have no row in {file}",
+                plan.kept
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} resource(s) without a row kept (--prune removes those in the folders {file} has rows for)",
+                plan.kept
+            )?;
+        }
+    }
     out.flush()?;
     if loaded.has_errors() {
         super::print_diagnostics(&loaded)?;
         eprintln!("the imported catalog would not be valid; nothing written");
         return Ok(Exit::Problems);
     }
+    if !args.force
+        && let Err(e) = plan.check_removals(catalog.resources.len())
+    {
+        eprintln!(
+            "linkwatch: --prune {e}; nothing written (check the removals above, then add --force to remove them)"
+        );
+        return Ok(Exit::Problems);
+    }
     if args.write {
-        for (path, _, new) in &files {
-            linkwatch::fsutil::write_atomic(path, new.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        writeln!(std::io::stdout(), "wrote {} file(s)", files.len())?;
+        linkwatch::fsutil::remove_stale_temps(&args.catalog)
+            .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
+        let writes: Vec<_> = files
+            .iter()
+            .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))
+            .collect();
+        linkwatch::fsutil::write_all_atomic(&writes)?;
+        writeln!(out, "wrote {} file(s)", files.len())?;
     }
     Ok(Exit::Ok)
 }

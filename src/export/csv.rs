@@ -1,12 +1,11 @@
 //! The CSV export (RFC 4180, UTF-8), with cells a spreadsheet would run as a formula
-//! neutralised as the OWASP CSV-injection guidance says.
+//! neutralised, and CSV read back as a spreadsheet saved it.
 
+use super::sheet::{Cell, ReadAs, Sheet, SheetError, SheetRow, Spreadsheet};
 use super::{COLUMNS, Row};
+use crate::cells::{neutralise, restore};
 use std::borrow::Cow;
 use std::io::{self, Write};
-
-/// Characters that make a spreadsheet read a cell as a formula when they come first.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Writes the header and one row per resource.
 pub fn write(rows: &[Row], w: &mut dyn Write) -> io::Result<()> {
@@ -27,46 +26,70 @@ fn io_error(e: ::csv::Error) -> io::Error {
     }
 }
 
-/// Prefixes a single quote to a cell that starts like a formula. A cell that already starts
-/// with a quote gets one more, so that [`restore`] gives back exactly the original text.
-pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
+/// Reads CSV as one sheet of text cells, trimmed and with the `'` neutralisation undone. Text
+/// that is not UTF-8 is what Excel's plain "CSV" format writes on Windows: Windows-1252.
+pub fn read(bytes: &[u8]) -> Result<Spreadsheet, SheetError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, read_as) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), ReadAs::Csv),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0,
+            ReadAs::CsvWindows1252,
+        ),
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    // A record is a spreadsheet row even when a quoted cell spans lines.
+    for (i, record) in reader.records().enumerate() {
+        let number = i as u64 + 1;
+        let record = record.map_err(|e| SheetError::Csv {
+            row: number,
+            message: e.to_string(),
+        })?;
+        let cells = record
+            .iter()
+            .map(|c| Cell::Text(restore(c.trim()).to_owned()))
+            .collect();
+        rows.push(SheetRow { number, cells });
     }
-}
-
-/// Undoes [`neutralise`].
-pub fn restore(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
-        _ => cell,
-    }
+    Ok(Spreadsheet {
+        read_as,
+        sheets: vec![Sheet { name: None, rows }],
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn texts(s: &Spreadsheet) -> Vec<Vec<String>> {
+        s.sheets[0]
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(Cell::text).collect())
+            .collect()
+    }
+
     #[test]
-    fn formulas_are_neutralised_and_restored() {
-        for cell in [
-            "=HYPERLINK(\"x\")",
-            "+1",
-            "-1",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-            "'=x",
-            "'plain",
-        ] {
-            let n = neutralise(cell);
-            assert!(n.starts_with('\''), "{cell:?} not neutralised");
-            assert_eq!(restore(&n), cell);
-        }
-        assert_eq!(neutralise("Plain title"), "Plain title");
-        assert_eq!(restore("Plain title"), "Plain title");
-        assert_eq!(neutralise("Ünïcödé – ok"), "Ünïcödé – ok");
+    fn utf8_with_a_bom_and_windows_1252_are_read() {
+        let utf8 = read("\u{feff}title\r\n'=x,Ministère\r\n".as_bytes()).unwrap();
+        assert_eq!(utf8.read_as, ReadAs::Csv);
+        assert_eq!(texts(&utf8), [vec!["title"], vec!["=x", "Ministère"]]);
+
+        let cp1252 = read(b"title\r\nMinist\xe8re \x96 \x80\r\n").unwrap();
+        assert_eq!(cp1252.read_as, ReadAs::CsvWindows1252);
+        assert_eq!(texts(&cp1252), [vec!["title"], vec!["Ministère – €"]]);
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let s = read(b"a,b\n\"two\nlines\",x\ny,z\n").unwrap();
+        let numbers: Vec<u64> = s.sheets[0].rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
     }
 }

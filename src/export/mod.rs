@@ -1,9 +1,11 @@
 //! `linkwatch export`: the catalog as one row per resource, joined with the last audit when
-//! there is one, and its writers (CSV, spreadsheet, JSON, Markdown).
+//! there is one, and its writers (CSV, spreadsheet, JSON, Markdown); CSV and spreadsheets read
+//! back for `import`.
 
 pub mod csv;
 pub mod json;
 pub mod md;
+pub mod sheet;
 pub mod xlsx;
 
 use crate::catalog::Catalog;

@@ -1,7 +1,11 @@
 //! The spreadsheet export: an "All" sheet and one sheet per folder, each with a bold, frozen
-//! header row, an autofilter, fitted column widths and URLs as real hyperlinks.
+//! header row, an autofilter, fitted column widths and URLs as real hyperlinks; and such a
+//! workbook read back.
 
+use super::sheet::{Cell, ReadAs, Sheet, SheetError, SheetRow, Spreadsheet};
 use super::{COLUMNS, Row, by_folder};
+use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader};
+use jiff::civil::DateTime;
 use rust_xlsxwriter::{Format, Url, Workbook, Worksheet, XlsxError};
 
 /// Name of the sheet holding every resource.
@@ -67,4 +71,108 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, rows: &[&Row]) -> Result<(), X
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, rows.len() as u32, COLUMNS.len() as u16 - 1)?;
     Ok(())
+}
+
+/// Reads the "All" sheet of a workbook, or when there is none every sheet named after one of
+/// `folders` (as [`to_buffer`] names them).
+pub fn read(bytes: &[u8], folders: &[&str]) -> Result<Spreadsheet, SheetError> {
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))?;
+    let names = book.sheet_names();
+    let (read_as, chosen): (ReadAs, Vec<String>) = if names.iter().any(|n| n == ALL_SHEET) {
+        (ReadAs::XlsxAll, vec![ALL_SHEET.to_owned()])
+    } else {
+        let folder_sheets: Vec<String> = folders.iter().map(|f| sheet_name(f)).collect();
+        let chosen: Vec<String> = names
+            .into_iter()
+            .filter(|n| folder_sheets.contains(n))
+            .collect();
+        if chosen.is_empty() {
+            return Err(SheetError::NoSheet {
+                all: ALL_SHEET,
+                folders: folder_sheets.join(", "),
+            });
+        }
+        (ReadAs::XlsxFolders, chosen)
+    };
+    let mut sheets = Vec::new();
+    for name in chosen {
+        let range = book.worksheet_range(&name)?;
+        let first = range.start().map_or(0, |(row, _)| u64::from(row));
+        let rows = range
+            .rows()
+            .enumerate()
+            .map(|(i, cells)| SheetRow {
+                number: first + i as u64 + 1,
+                cells: cells.iter().map(cell).collect(),
+            })
+            .collect();
+        sheets.push(Sheet {
+            name: Some(name),
+            rows,
+        });
+    }
+    Ok(Spreadsheet { read_as, sheets })
+}
+
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Text(String::new()),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Cell::Text(s.trim().to_owned())
+        }
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            civil(dt).map_or(Cell::Number(dt.as_f64()), Cell::DateTime)
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+/// The date and time of an Excel serial date (days since 1899-12-30, the time of day as the
+/// fraction) in a cell a spreadsheet did not format as a date; `None` outside Excel's range.
+pub fn serial_date(serial: f64) -> Option<DateTime> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    civil(&ExcelDateTime::new(
+        serial,
+        ExcelDateTimeType::DateTime,
+        false,
+    ))
+}
+
+fn civil(dt: &ExcelDateTime) -> Option<DateTime> {
+    let (year, month, day, hour, minute, second, milli) = dt.to_ymd_hms_milli();
+    DateTime::new(
+        i16::try_from(year).ok()?,
+        month as i8,
+        day as i8,
+        hour as i8,
+        minute as i8,
+        second as i8,
+        i32::from(milli) * 1_000_000,
+    )
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_dates_are_days_since_1899_12_30() {
+        assert_eq!(
+            serial_date(46354.0),
+            Some(jiff::civil::date(2026, 11, 28).at(0, 0, 0, 0))
+        );
+        assert_eq!(
+            serial_date(46354.5),
+            Some(jiff::civil::date(2026, 11, 28).at(12, 0, 0, 0))
+        );
+        assert_eq!(serial_date(0.0), None);
+        assert_eq!(serial_date(3e6), None);
+    }
 }

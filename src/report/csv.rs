@@ -2,6 +2,7 @@
 //! `id,folder,title,url,status,http_status,final_url,detail,checked_at`.
 
 use super::Outcome;
+use crate::cells::neutralise;
 use crate::check::Hop;
 use crate::time::rfc3339;
 use std::io::{self, Write};
@@ -28,12 +29,13 @@ pub const COLUMNS: [&str; 18] = [
     "change",
 ];
 
-/// Writes every outcome as one CSV row (RFC 4180, UTF-8).
+/// Writes every outcome as one CSV row (RFC 4180, UTF-8), cells that a spreadsheet would run
+/// as a formula neutralised as `export` does: titles and URLs come from outside.
 pub fn write(outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COLUMNS)?;
     for o in outcomes {
-        out.write_record(row(o))?;
+        out.write_record(row(o).iter().map(|c| neutralise(c).into_owned()))?;
     }
     out.flush()
 }
@@ -125,5 +127,21 @@ mod tests {
              permanent redirect (301) to https://a.test/y,2026-11-28T12:00:00Z,,,,\
              301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,"
         );
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        let mut o = outcome();
+        o.title = "=HYPERLINK(\"http://evil\")".into();
+        o.detail = "-1".into();
+        let mut buf = Vec::new();
+        write(&[o], &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("ncmec,csam,\"'=HYPERLINK(\"\"http://evil\"\")\",http://a.test/x,"),
+            "{row}"
+        );
+        assert!(row.contains(",'-1,"), "{row}");
     }
 }
