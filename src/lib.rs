@@ -19,8 +19,11 @@
 // The library's unit tests do not use the integration tests' dev-dependencies.
 #![cfg_attr(test, allow(unused_crate_dependencies))]
 
-// The binary's own dependencies: argument errors and the progress bar live there.
+// The binary's own dependencies: argument errors, the progress bar, completions and the man
+// page live there.
 use anyhow as _;
+use clap_complete as _;
+use clap_mangen as _;
 use indicatif as _;
 
 pub mod audit;

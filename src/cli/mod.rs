@@ -40,6 +40,10 @@ pub(crate) enum Command {
     Fix(fix::Args),
     /// Fetch a page and append it to a folder as a new resource.
     Add(add::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    Completions(completions::Args),
+    /// Print the man page, of linkwatch or of one command.
+    Man(man::Args),
 }
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
@@ -56,6 +60,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Fmt(args) => fmt::run(args),
         Command::Fix(args) => fix::run(args),
         Command::Add(args) => add::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
@@ -82,11 +88,13 @@ pub(crate) fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::
 pub(crate) mod accept;
 pub(crate) mod add;
 pub(crate) mod check;
+pub(crate) mod completions;
 pub(crate) mod config;
 pub(crate) mod export;
 pub(crate) mod fix;
 pub(crate) mod fmt;
 pub(crate) mod import;
+pub(crate) mod man;
 pub(crate) mod merge;
 pub(crate) mod report;
 pub(crate) mod schema;
