@@ -6,6 +6,9 @@ crate::vocabulary! {
     pub enum Status ("status") {
         /// Reachable and healthy.
         Ok = "ok",
+        /// The address now serves something else (a parked domain, spam, another owner's site):
+        /// remove or replace the link now.
+        Hijacked = "hijacked",
         /// Reachable only through permanent redirects: update the catalog to the final URL.
         Moved = "moved",
         /// Healthy, but its content differs from the baseline.
@@ -22,6 +25,10 @@ crate::vocabulary! {
         Skipped = "skipped",
     }
 }
+
+/// Statuses that make `check` and `merge` exit 1 unless `--fail-on` or `linkwatch.toml` says
+/// otherwise: a link that is gone, or that now leads somewhere a reader must not be sent.
+pub const DEFAULT_FAIL_ON: [Status; 3] = [Status::Broken, Status::Soft404, Status::Hijacked];
 
 impl Status {
     /// Whether a maintainer has something to do about a link with this status.
@@ -49,5 +56,12 @@ mod tests {
             "brokn".parse::<Status>().unwrap_err(),
             "unknown status `brokn`: did you mean `broken`?"
         );
+    }
+
+    #[test]
+    fn hijacked_needs_attention_and_fails_by_default() {
+        assert!(Status::Hijacked.needs_attention());
+        assert!(DEFAULT_FAIL_ON.contains(&Status::Hijacked));
+        assert_eq!(Status::ALL[1], Status::Hijacked, "first after `ok`");
     }
 }

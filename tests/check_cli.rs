@@ -339,7 +339,7 @@ async fn fail_on_decides_the_exit_code_and_settings_file_yields_to_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("invalid value 'gone' for '--fail-on <STATUSES>'")
-            && stderr(&out).contains("possible values: ok, moved, changed, soft404"),
+            && stderr(&out).contains("possible values: ok, hijacked, moved, changed, soft404"),
         "{}",
         stderr(&out)
     );

@@ -264,13 +264,10 @@ async fn bot_challenge_is_blocked() {
     let server = TestServer::start().await;
     server.route("/", Reply::status(403).header("cf-mitigated", "challenge"));
     let fetch = fetch(&server.url("/")).await;
-    assert!(fetch.challenge);
+    assert_eq!(fetch.challenge, Some("Cloudflare"));
     assert_eq!(
         verdict(&fetch),
-        (
-            Status::Blocked,
-            "bot challenge (cf-mitigated: challenge)".to_owned()
-        )
+        (Status::Blocked, "bot challenge (Cloudflare)".to_owned())
     );
 }
 

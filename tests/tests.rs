@@ -15,6 +15,7 @@ mod check_cli;
 mod engine;
 mod layers;
 mod maintenance;
+mod messy_web;
 mod schema;
 mod shard_cli;
 mod usage;

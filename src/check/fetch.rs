@@ -70,8 +70,9 @@ pub struct Fetch {
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// Headers that betray a bot challenge (e.g. `cf-mitigated: challenge`).
-    pub challenge: bool,
+    /// The bot-protection vendor ("Cloudflare", "Akamai", "AWS WAF"…) whose challenge or block
+    /// page the final answer is, whatever its status.
+    pub challenge: Option<&'static str>,
     /// The final answer's body, decompressed, at most [`crate::MAX_BODY_BYTES`] (or the cap set
     /// in the check configuration).
     pub body: Vec<u8>,

@@ -88,12 +88,19 @@ impl Attempt {
         )
     }
 
-    /// Whether the answer's headers betray a bot challenge (Cloudflare's `cf-mitigated`).
-    pub(crate) fn challenge(&self) -> bool {
-        self.headers
-            .get("cf-mitigated")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("challenge"))
+    /// The bot-protection vendor whose challenge or block page this answer is ("Cloudflare",
+    /// "AWS WAF"…), whatever its status: 403, 429, 503, 202 or even 200. `None` for an ordinary
+    /// answer, also one served through such a vendor.
+    ///
+    /// Most vendors' headers (`Server: cloudflare`, `x-sucuri-id`, `x-datadome`…) are on every
+    /// answer they proxy, so alone they prove nothing: they count with the vendor's challenge
+    /// text in the body, or with a 403. Only headers sent with a challenge alone
+    /// (`cf-mitigated: challenge`, `x-amzn-waf-action`, DataDome's `x-dd-b`) and texts found
+    /// only on block pages ("Incapsula incident ID", "px-captcha") decide by themselves. A false
+    /// "blocked" would hide an outage for good: a blocked link is never confirmed broken.
+    pub(crate) fn challenge(&self) -> Option<&'static str> {
+        let head = &self.body[..self.body.len().min(CHALLENGE_SCAN_BYTES)];
+        bot_wall(&self.headers, self.status, head)
     }
 
     pub(crate) fn header(&self, name: header::HeaderName) -> Option<String> {
@@ -109,6 +116,71 @@ impl Attempt {
             message: message.into(),
         });
     }
+}
+
+/// Most bytes of a body searched for a challenge page's texts: challenge pages are small, and
+/// the same words further down belong to an ordinary page.
+const CHALLENGE_SCAN_BYTES: usize = 64 * 1024;
+
+/// See [`Attempt::challenge`]; `body` is the start of the body (empty when none was read).
+fn bot_wall(headers: &HeaderMap, status: Option<u16>, body: &[u8]) -> Option<&'static str> {
+    let value = |name: &str| {
+        headers.get(name).map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .trim()
+                .to_ascii_lowercase()
+        })
+    };
+    let server = value("server").unwrap_or_default();
+    let page = String::from_utf8_lossy(body).to_lowercase();
+    let says = |texts: &[&str]| texts.iter().any(|t| page.contains(t));
+    let refused = status == Some(403);
+    if value("cf-mitigated").as_deref() == Some("challenge") {
+        return Some("Cloudflare");
+    }
+    if value("x-amzn-waf-action").is_some() {
+        return Some("AWS WAF");
+    }
+    // DataDome: 1 is a soft challenge (JavaScript), 2 a hard one (CAPTCHA).
+    if matches!(value("x-dd-b").as_deref(), Some("1" | "2")) {
+        return Some("DataDome");
+    }
+    if says(&["incapsula incident id", "_incapsula_resource"]) {
+        return Some("Imperva");
+    }
+    if says(&["px-captcha"]) {
+        return Some("PerimeterX");
+    }
+    if server == "cloudflare"
+        && says(&[
+            "<title>just a moment...</title>",
+            "checking your browser",
+            "cf-chl",
+            "cf_chl",
+        ])
+    {
+        return Some("Cloudflare");
+    }
+    // Akamai writes the reference number with entities: "Reference&#32;&#35;18&#46;…".
+    if server.starts_with("akamaighost")
+        && says(&["access denied"])
+        && says(&["reference #", "reference&#32;&#35;"])
+    {
+        return Some("Akamai");
+    }
+    if (value("x-sucuri-id").is_some() || server.starts_with("sucuri"))
+        && (refused || says(&["sucuri website firewall"]))
+    {
+        return Some("Sucuri");
+    }
+    if server == "ddos-guard" && (refused || says(&["checking your browser", "<title>ddos-guard"]))
+    {
+        return Some("DDoS-Guard");
+    }
+    if value("x-datadome").is_some() && (refused || says(&["captcha-delivery.com"])) {
+        return Some("DataDome");
+    }
+    None
 }
 
 /// The conditional-request validators sent with a request.
@@ -493,6 +565,121 @@ mod tests {
         gz.write_all(&[b'z'; 10_000]).expect("in memory");
         let out = decode("gzip", &gz.finish().expect("in memory"), 100);
         assert_eq!((out.bytes.len(), out.full), (100, true));
+    }
+
+    /// Header names and values of a test answer.
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+
+    fn wall(status: u16, headers: Headers<'_>, body: &str) -> Option<&'static str> {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let attempt = Attempt {
+            status: Some(status),
+            headers: map,
+            body: body.as_bytes().to_vec(),
+            ..Attempt::default()
+        };
+        attempt.challenge()
+    }
+
+    #[test]
+    fn bot_walls_are_named_by_vendor_in_any_status() {
+        let moment = "<html><head><title>Just a moment...</title></head><body>x</body></html>";
+        let cases: [(u16, Headers<'_>, &str, &str); 15] = [
+            (403, &[("cf-mitigated", "challenge")], "", "Cloudflare"),
+            (200, &[("Server", "cloudflare")], moment, "Cloudflare"),
+            (
+                503,
+                &[("server", "cloudflare")],
+                "<p>Checking your browser before accessing</p>",
+                "Cloudflare",
+            ),
+            (
+                403,
+                &[("Server", "cloudflare")],
+                "<script src=\"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=1\"></script><div id=\"cf-chl-widget\">",
+                "Cloudflare",
+            ),
+            (
+                403,
+                &[("Server", "AkamaiGHost")],
+                "<H1>Access Denied</H1> You don't have permission. Reference&#32;&#35;18&#46;2f1a",
+                "Akamai",
+            ),
+            (
+                503,
+                &[("Server", "AkamaiGHost")],
+                "<TITLE>Access Denied</TITLE> Reference #18.2f1a",
+                "Akamai",
+            ),
+            (403, &[("x-sucuri-id", "11005")], "", "Sucuri"),
+            (
+                200,
+                &[("Server", "Sucuri/Cloudproxy")],
+                "<title>Sucuri WebSite Firewall - Access Denied</title>",
+                "Sucuri",
+            ),
+            (403, &[("Server", "ddos-guard")], "", "DDoS-Guard"),
+            (202, &[("x-amzn-waf-action", "challenge")], "", "AWS WAF"),
+            (405, &[("x-amzn-waf-action", "captcha")], "", "AWS WAF"),
+            (
+                403,
+                &[("x-datadome", "protected"), ("x-dd-b", "2")],
+                "",
+                "DataDome",
+            ),
+            (
+                200,
+                &[("x-datadome", "protected")],
+                "<script src=\"https://ct.captcha-delivery.com/c.js\"></script>",
+                "DataDome",
+            ),
+            (
+                200,
+                &[],
+                "Request unsuccessful. Incapsula incident ID: 1234-5678",
+                "Imperva",
+            ),
+            (403, &[], "<div id=\"px-captcha\"></div>", "PerimeterX"),
+        ];
+        for (status, headers, body, vendor) in cases {
+            assert_eq!(
+                wall(status, headers, body),
+                Some(vendor),
+                "{status} {headers:?} {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_answers_through_a_protection_vendor_are_no_wall() {
+        let page =
+            "<title>Help for parents</title><p>Talk to your child about what they do online.</p>";
+        let cases: [(u16, Headers<'_>, &str); 9] = [
+            (200, &[("Server", "cloudflare")], page),
+            // An origin outage passed through the vendor must stay a failure, not a wall.
+            (503, &[("Server", "cloudflare")], ""),
+            (200, &[("x-sucuri-id", "11005")], page),
+            (503, &[("x-sucuri-id", "11005")], ""),
+            (200, &[("Server", "ddos-guard")], page),
+            (200, &[("x-datadome", "protected")], page),
+            (200, &[("Server", "AkamaiGHost")], page),
+            (200, &[("cf-mitigated", "none")], page),
+            // The words alone, without the vendor that serves them, prove nothing.
+            (
+                200,
+                &[],
+                "<title>Just a moment...</title><p>Access Denied. Reference #1</p>",
+            ),
+        ];
+        for (status, headers, body) in cases {
+            assert_eq!(wall(status, headers, body), None, "{status} {headers:?}");
+        }
     }
 
     #[test]

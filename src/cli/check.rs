@@ -40,7 +40,7 @@ pub(crate) struct Args {
     /// Check only these folders, resource ids or tags (repeatable)
     #[arg(long, value_name = "SELECTOR")]
     pub only: Vec<String>,
-    /// Statuses that make the run exit 1, comma-separated [default: broken,soft404]
+    /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
     #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
     pub fail_on: Option<Vec<Status>>,
     /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
@@ -82,7 +82,7 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
                     config::path_for(&args.catalog).display()
                 )
             })?,
-        (None, None) => vec![Status::Broken, Status::Soft404],
+        (None, None) => linkwatch::status::DEFAULT_FAIL_ON.to_vec(),
     };
     let defaults = CheckConfig::default();
     let engine = CheckConfig {

@@ -16,15 +16,9 @@ pub(crate) struct Args {
     /// The catalog directory (for the order of the reports)
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
     pub catalog: PathBuf,
-    /// Statuses that make the run exit 1, comma-separated
-    #[arg(
-        long,
-        value_name = "STATUSES",
-        value_delimiter = ',',
-        value_enum,
-        default_value = "broken,soft404"
-    )]
-    pub fail_on: Vec<Status>,
+    /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
+    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
+    pub fail_on: Option<Vec<Status>>,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
@@ -37,9 +31,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         args.shards.len(),
         summary(&results, &args.out)
     );
-    let failing = results
-        .outcomes
-        .iter()
-        .any(|o| args.fail_on.contains(&o.status));
+    let fail_on = args
+        .fail_on
+        .unwrap_or_else(|| linkwatch::status::DEFAULT_FAIL_ON.to_vec());
+    let failing = results.outcomes.iter().any(|o| fail_on.contains(&o.status));
     Ok(if failing { Exit::Problems } else { Exit::Ok })
 }

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod extract;
+pub mod hijack;
 pub mod normalize;
 pub mod soft404;
 

@@ -13,12 +13,73 @@ pub struct Previous<'a> {
     pub length: u64,
 }
 
+/// A title or heading saying the page is gone. "404" is not in it: see [`says_404`].
 static GONE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b404\b|\bpage not found\b|\bnot found\b|\bno longer (?:exists|available)\b|\bunavailable\b|\bnothing (?:was )?found\b|\b(?:cannot|can't|could not|couldn't) be found\b|\b(?:cannot|can't|could not|couldn't|unable to) find\b|\b(?:doesn't|does not|no longer) exist\b|\bhas been (?:re)?moved\b|\bhas been deleted\b",
+        r"(?i)\bpage not found\b|\bnot found\b|\bno longer (?:exists|available)\b|\bunavailable\b|\bnothing (?:was )?found\b|\b(?:cannot|can't|could not|couldn't) be found\b|\b(?:cannot|can't|could not|couldn't|unable to) find\b|\b(?:doesn't|does not|no longer) exist\b|\bhas been (?:re)?moved\b|\bhas been deleted\b",
     )
     .expect("soft-404 text pattern")
 });
+
+/// "404" next to "not found", "error" or "page": "404 Not Found", "Error 404", "404 - Page not
+/// found", "404 page". Not "Form I-404", "Section 404" or "Resource 404: …", where it is part of
+/// a name.
+static NEXT_TO_404: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b404\b[\s\-–—:|.!]*(?:page\s+)?(?:not\s+found|error|page)\b|\b(?:error|page)[\s\-–—:|#]*404\b",
+    )
+    .expect("404 pattern")
+});
+
+/// Whether a title or heading uses "404" to say the page is gone: next to "not found", "error"
+/// or "page", or standing alone as the title or one of its `|`-separated parts ("404",
+/// "404 | Example"), where it names nothing.
+fn says_404(text: &str) -> bool {
+    NEXT_TO_404.is_match(text)
+        || text
+            .split(['|', '–', '—', '·', '•'])
+            .flat_map(|part| part.split(" - "))
+            .any(|part| part.trim() == "404")
+}
+
+/// A sentence of a page's main text saying that the page itself is gone, in English or
+/// Spanish: the gone-phrase must be about a page, its content or the address ("the page you
+/// requested", "this content is no longer available", "the requested URL could not be found",
+/// "página no encontrada", "el contenido ya no está disponible"), not about anything a real page
+/// may say is gone ("the printed booklet is no longer available").
+static GONE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \bpage\s+(?:you\s+(?:requested|are\s+looking\s+for|were\s+looking\s+for|tried\s+to\s+(?:reach|access|visit))|(?:was\s+|is\s+)?not\s+found)\b
+        | \b(?:page|content|resource|document|article|file|link|url|address|webpage)\b.{0,60}?
+          (?:\bno\s+longer\s+(?:available|exists?)\b
+            | \b(?:could\s+not|cannot|can\s+not|can[’']t|couldn[’']t)\s+be\s+found\b
+            | \b(?:has|have)\s+been\s+(?:re)?moved\b
+            | \b(?:has|have)\s+been\s+deleted\b
+            | \b(?:does\s+not|doesn[’']t)\s+exist\b)
+        | \b(?:could\s+not|couldn[’']t|can[’']t|cannot|were\s+unable\s+to)\s+find\s+(?:the|that|this)\s+(?:page|content)\b
+        | \bp[áa]gina\s+no\s+encontrada\b
+        | \bla\s+p[áa]gina\s+que\s+(?:busca|buscas|est[áa]s?\s+buscando|solicit[óo]|solicitaste|ha\s+solicitado|has\s+solicitado|intenta|intentas)\b
+        | \b(?:p[áa]gina|contenido|recurso|documento|art[íi]culo|archivo|enlace|direcci[óo]n)\b.{0,60}?
+          (?:\bya\s+no\s+(?:est[áa]\s+disponible|existe)\b
+            | \bno\s+existe\b
+            | \bno\s+se\s+(?:ha\s+)?(?:encontrado|encontr[óo]|pudo\s+encontrar|puede\s+encontrar)\b
+            | \bha\s+sido\s+(?:eliminad[oa]|borrad[oa]|retirad[oa])\b)
+        | \bno\s+se\s+(?:ha\s+podido\s+encontrar|encontr[óo]|pudo\s+encontrar|puede\s+encontrar)\s+(?:la|el)\s+(?:p[áa]gina|contenido|recurso|documento)\b
+        ",
+    )
+    .expect("soft-404 sentence pattern")
+});
+
+/// Most words a page's main text may have for a "this page is gone" sentence to make it a
+/// soft-404. Error pages are a sentence or two plus links home; a real page that says
+/// something is gone ("this program is no longer available; call …") explains what to do
+/// instead and runs longer. Together with the title rule in [`signals`] this keeps a real,
+/// short notice from being called gone.
+const GONE_PAGE_MAX_WORDS: usize = 150;
+
+/// Longest quote of the page's text in a signal.
+const QUOTE_CHARS: usize = 80;
 
 static GONE_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -46,11 +107,22 @@ pub fn signals(
             found.push(format!("redirected to an error page {to}"));
         }
     }
-    if let Some(title) = page.title.as_deref().filter(|t| GONE_TEXT.is_match(t)) {
+    let says_gone = |t: &&str| GONE_TEXT.is_match(t) || says_404(t);
+    if let Some(title) = page.title.as_deref().filter(says_gone) {
         found.push(format!("title says \"{title}\""));
     }
-    if let Some(heading) = page.heading.as_deref().filter(|h| GONE_TEXT.is_match(h)) {
+    if let Some(heading) = page.heading.as_deref().filter(says_gone) {
         found.push(format!("heading says \"{heading}\""));
+    }
+    // The text says the page is gone: only on a short page, and, once a title was accepted,
+    // only under another title; the accepted title means the resource's own page is talking.
+    let accepted_title = previous.and_then(|p| p.title);
+    if !page.is_document
+        && page.text.split_whitespace().count() <= GONE_PAGE_MAX_WORDS
+        && (accepted_title.is_none() || page.title.as_deref() != accepted_title)
+        && let Some(line) = page.text.lines().find(|l| GONE_SENTENCE.is_match(l))
+    {
+        found.push(format!("text says \"{}\"", quote(line)));
     }
     if let Some(prev) = previous
         && !page.is_document
@@ -65,6 +137,16 @@ pub fn signals(
         ));
     }
     found
+}
+
+/// `line`, cut at a word to at most [`QUOTE_CHARS`] characters.
+fn quote(line: &str) -> String {
+    if line.chars().count() <= QUOTE_CHARS {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(QUOTE_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 #[cfg(test)]
@@ -133,6 +215,124 @@ mod tests {
         );
         let ok = page(Some("Finding help"), Some("Resources"), 100);
         assert!(signals("https://a.org/x", "https://a.org/x", &ok, None).is_empty());
+    }
+
+    fn page_saying(title: Option<&str>, text: &str) -> Page {
+        Page {
+            text: text.to_owned(),
+            length: text.len() as u64,
+            ..page(title, None, 0)
+        }
+    }
+
+    fn says(page: &Page, previous: Option<Previous<'_>>) -> Vec<String> {
+        signals("https://a.org/x", "https://a.org/x", page, previous)
+    }
+
+    #[test]
+    fn a_404_next_to_not_found_error_or_page_is_a_signal() {
+        for title in [
+            "404 Not Found",
+            "Error 404 - Example Org",
+            "404 - Page not found | Example",
+            "404 error",
+            "Oops! 404 page",
+            "404",
+            "404 | Example",
+            "Example Org | 404",
+            "Example Org - 404",
+        ] {
+            assert_eq!(
+                says(&page(Some(title), None, 100), None),
+                vec![format!("title says \"{title}\"")],
+                "{title}"
+            );
+        }
+        assert_eq!(
+            says(&page(Some("Example"), Some("Error 404"), 100), None),
+            vec!["heading says \"Error 404\"".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_404_that_is_part_of_a_name_is_no_signal() {
+        for title in [
+            "Form I-404: Notice of action | USCIS",
+            "Section 404 of the Clean Water Act",
+            "Resource 404: Talking to teens about sexting",
+            "Room 404 - A family support centre",
+            "Bill 404 passes second reading",
+        ] {
+            assert!(
+                says(&page(Some(title), Some(title), 100), None).is_empty(),
+                "{title}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_main_text_saying_the_page_is_gone_is_a_signal() {
+        for text in [
+            "Sorry, the page you requested could not be found.\nGo to the home page.",
+            "This content is no longer available.",
+            "The requested URL /guides/safety.html was not found on this server.\nThe requested URL /guides/safety.html could not be found on this server.",
+            "The page has been removed.",
+            "We can’t find that page.",
+            "Página no encontrada.\nVolver al inicio.",
+            "Lo sentimos, la página que busca no existe.",
+            "Este contenido ya no está disponible.",
+            "El documento ha sido eliminado.",
+            "No se encontró la página solicitada.",
+        ] {
+            let found = says(&page_saying(Some("Example Org"), text), None);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert!(found[0].starts_with("text says \""), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn gone_text_is_no_signal_on_a_long_page_or_under_the_accepted_title() {
+        let notice = "This program is no longer available; call the helpline instead.";
+        let long = format!(
+            "The page you requested has moved into this guide.\n{}",
+            "Parents can set up devices together with their children. ".repeat(20)
+        );
+        assert!(says(&page_saying(Some("Guide"), &long), None).is_empty());
+        let prev = Previous {
+            title: Some("Helpline for parents"),
+            length: 70,
+        };
+        let same_title = page_saying(
+            Some("Helpline for parents"),
+            "This page is no longer available.",
+        );
+        assert!(says(&same_title, Some(prev)).is_empty());
+        let new_title = page_saying(Some("Example Org"), "This page is no longer available.");
+        assert_eq!(says(&new_title, Some(prev)).len(), 1);
+        // Gone-words about something other than the page itself.
+        for text in [
+            notice,
+            "The printed booklet is no longer available.",
+            "Missing children: 12 were found this year and 3 could not be found.",
+            "Our office has moved to 12 High Street.",
+            "El folleto impreso ya no está disponible; descargue la versión en línea.",
+        ] {
+            assert!(
+                says(&page_saying(Some("Example Org"), text), None).is_empty(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_gone_sentences_are_quoted_short() {
+        let text = format!(
+            "The page you requested {}",
+            "is not here any more ".repeat(10)
+        );
+        let found = says(&page_saying(Some("Example"), &text), None);
+        assert!(found[0].ends_with("…\""), "{found:?}");
+        assert!(found[0].chars().count() < QUOTE_CHARS + 20, "{found:?}");
     }
 
     #[test]

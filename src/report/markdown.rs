@@ -10,8 +10,9 @@ use regex::Regex;
 use std::io::{self, Write};
 use std::sync::LazyLock;
 
-/// Statuses in the order a maintainer should read them.
-const ATTENTION_ORDER: [Status; 6] = [
+/// Statuses in the order a maintainer should read them: the worst for a reader first.
+const ATTENTION_ORDER: [Status; 7] = [
+    Status::Hijacked,
     Status::Broken,
     Status::Soft404,
     Status::Moved,
@@ -171,6 +172,7 @@ fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::content::Change)
 /// What a status means, one line under its heading.
 fn meaning(status: Status, confirm_after: u32) -> String {
     match status {
+        Status::Hijacked => "The address now serves something else (parked domain, spam, or another owner): remove or replace the link now.".into(),
         Status::Broken => "Gone for sure: 404/410, no such host, bad certificate, redirect loop, or failing for several audits in a row.".into(),
         Status::Soft404 => "The page answers, but the resource is gone (a \"not found\" page, or a redirect to the home page).".into(),
         Status::Moved => "Reachable only through permanent redirects: update the catalog to the new URL (`linkwatch fix` does it).".into(),
@@ -184,6 +186,7 @@ fn meaning(status: Status, confirm_after: u32) -> String {
 /// What a maintainer should do about one link.
 fn action(o: &Outcome, confirm_after: u32) -> String {
     match o.status {
+        Status::Hijacked => "remove or replace the link now; never accept this content".into(),
         Status::Moved => match &o.final_url {
             Some(url) => format!("update the URL to {}", link(url)),
             None => "update the URL".into(),
@@ -309,6 +312,72 @@ fn fence_for(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{CatalogInfo, FolderInfo};
+
+    fn outcome(id: &str, status: Status, detail: &str) -> Outcome {
+        Outcome {
+            id: id.into(),
+            folder: "guides".into(),
+            title: id.into(),
+            url: format!("https://{id}.test/"),
+            status,
+            http_status: Some(200),
+            final_url: None,
+            detail: detail.into(),
+            checked_at: "2026-11-28T12:00:00Z".parse().unwrap(),
+            redirects: Vec::new(),
+            attempts: 1,
+            elapsed_ms: 1,
+            content_type: None,
+            bytes: None,
+            similarity: None,
+            baseline_at: None,
+            failing_since: None,
+            change: None,
+        }
+    }
+
+    #[test]
+    fn hijacked_comes_first_under_its_own_heading() {
+        let results = AuditResults {
+            schema_version: crate::report::RESULTS_SCHEMA_VERSION,
+            catalog: CatalogInfo {
+                title: "Toolkit".into(),
+                publisher: "Us".into(),
+                folders: vec![FolderInfo {
+                    id: "guides".into(),
+                    title: "Guides".into(),
+                }],
+            },
+            started_at: "2026-11-28T12:00:00Z".parse().unwrap(),
+            finished_at: "2026-11-28T12:00:01Z".parse().unwrap(),
+            complete: true,
+            selected: 2,
+            only: Vec::new(),
+            shard: None,
+            confirm_after: 2,
+            outcomes: vec![
+                outcome("gone", Status::Broken, "404 Not Found"),
+                outcome(
+                    "parked",
+                    Status::Hijacked,
+                    "hijacked: parking page (\"this domain may be for sale\")",
+                ),
+            ],
+        };
+        let mut buf = Vec::new();
+        write(&results, &mut buf).unwrap();
+        let report = String::from_utf8(buf).unwrap();
+        let hijacked = report.find("### `hijacked` (1)").expect("own heading");
+        assert!(
+            hijacked < report.find("### `broken` (1)").unwrap(),
+            "{report}"
+        );
+        assert!(report.contains(
+            "\nThe address now serves something else (parked domain, spam, or another owner): remove or replace the link now.\n"
+        ));
+        assert!(report.contains("| remove or replace the link now; never accept this content |"));
+    }
 
     #[test]
     fn text_cannot_break_tables_markup_or_mention() {
