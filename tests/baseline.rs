@@ -70,16 +70,8 @@ fn day(n: u8) -> jiff::Timestamp {
 /// One audit of one resource, as the orchestrator runs it: load, assess, save.
 fn audit(out: &Path, entry: &Entry, fetch: &Fetch, network: (Status, String), n: u8) -> Assessment {
     let mut baseline = Baseline::load(out).unwrap();
-    let mut snapshots = Snapshots::new(out);
-    let a = state::assess(
-        &mut baseline,
-        &mut snapshots,
-        entry,
-        fetch,
-        network,
-        2,
-        day(n),
-    );
+    let snapshots = Snapshots::new(out);
+    let a = state::assess(&mut baseline, &snapshots, entry, fetch, network, 2, day(n)).unwrap();
     baseline.save(out, &snapshots).unwrap();
     a
 }
@@ -559,17 +551,18 @@ fn saving_a_partial_run_leaves_unassessed_resources_byte_identical() {
     let out = dir.path();
     let (one, two) = (entry("one", "a", None), entry("two", "b", None));
     let mut baseline = Baseline::load(out).unwrap();
-    let mut snapshots = Snapshots::new(out);
+    let snapshots = Snapshots::new(out);
     for e in [&one, &two] {
         state::assess(
             &mut baseline,
-            &mut snapshots,
+            &snapshots,
             e,
             &html("guide.html"),
             ok(),
             2,
             day(1),
-        );
+        )
+        .unwrap();
     }
     baseline.save(out, &snapshots).unwrap();
     let two_before = (resource_state(out, "two"), read(out, "snapshots/two.txt"));

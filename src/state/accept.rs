@@ -26,7 +26,7 @@ pub struct Accepted {
 }
 
 /// Promotes the pending snapshot of each selected resource to its accepted one and saves the
-/// baseline in `out_dir`. Selected ids with nothing pending are left as they are (and are not in
+/// baseline in `out_dir` (with the same crash-safe commit as an audit). Selected ids with nothing pending are left as they are (and are not in
 /// the result). An id not in the baseline is an error, and nothing is accepted.
 pub fn accept(
     out_dir: &Path,
@@ -62,7 +62,7 @@ pub fn accept(
                 .collect()
         }
     };
-    let mut snapshots = Snapshots::new(out_dir);
+    let snapshots = Snapshots::new(out_dir);
     let mut accepted = Vec::new();
     for id in ids {
         let Some(st) = baseline.resources.get_mut(&id) else {
@@ -76,8 +76,8 @@ pub fn accept(
             .ok_or_else(|| StateError::MissingSnapshot {
                 path: out_dir.join(Snapshots::pending_path(&id)),
             })?;
-        snapshots.write(Snapshots::accepted_path(&id), text);
-        snapshots.remove(Snapshots::pending_path(&id));
+        snapshots.write(&Snapshots::accepted_path(&id), &text)?;
+        snapshots.remove(&Snapshots::pending_path(&id))?;
         remember(st, &pending.fingerprint);
         st.title.clone_from(&pending.title);
         st.length = Some(pending.length);
