@@ -67,8 +67,9 @@ pub(crate) struct Limits {
 ///
 /// One body at a time may go past the budget (the overdraft): a body larger than the whole
 /// budget, or bodies that each hold part of it and all want more, still progress, so memory is
-/// bounded by the budget plus one body cap. Waiting here does not count against a request's
-/// timeout (see [`Waits`]).
+/// bounded by the budget plus one body cap. A compressed chunk is counted once decoded, so each
+/// body being read may also be ahead by what one network chunk decodes to (at most the cap).
+/// Waiting here does not count against a request's timeout (see [`Waits`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Budget {
     bytes: Arc<Semaphore>,
