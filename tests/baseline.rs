@@ -70,16 +70,8 @@ fn day(n: u8) -> jiff::Timestamp {
 /// One audit of one resource, as the orchestrator runs it: load, assess, save.
 fn audit(out: &Path, entry: &Entry, fetch: &Fetch, network: (Status, String), n: u8) -> Assessment {
     let mut baseline = Baseline::load(out).unwrap();
-    let mut snapshots = Snapshots::new(out);
-    let a = state::assess(
-        &mut baseline,
-        &mut snapshots,
-        entry,
-        fetch,
-        network,
-        2,
-        day(n),
-    );
+    let snapshots = Snapshots::new(out);
+    let a = state::assess(&mut baseline, &snapshots, entry, fetch, network, 2, day(n)).unwrap();
     baseline.save(out, &snapshots).unwrap();
     a
 }
@@ -94,7 +86,7 @@ fn read(out: &Path, rel: &str) -> Vec<u8> {
 
 fn accept_ids(out: &Path, ids: &[&str]) -> Vec<state::Accepted> {
     let ids = ids.iter().map(|s| s.to_string()).collect();
-    state::accept(out, &Selection::Ids(ids), day(28)).unwrap()
+    state::accept(out, &Selection::Ids(ids), false, day(28)).unwrap()
 }
 
 #[test]
@@ -559,17 +551,18 @@ fn saving_a_partial_run_leaves_unassessed_resources_byte_identical() {
     let out = dir.path();
     let (one, two) = (entry("one", "a", None), entry("two", "b", None));
     let mut baseline = Baseline::load(out).unwrap();
-    let mut snapshots = Snapshots::new(out);
+    let snapshots = Snapshots::new(out);
     for e in [&one, &two] {
         state::assess(
             &mut baseline,
-            &mut snapshots,
+            &snapshots,
             e,
             &html("guide.html"),
             ok(),
             2,
             day(1),
-        );
+        )
+        .unwrap();
     }
     baseline.save(out, &snapshots).unwrap();
     let two_before = (resource_state(out, "two"), read(out, "snapshots/two.txt"));
@@ -621,17 +614,22 @@ fn accept_all_of_a_folder_and_unknown_ids() {
     let only_a = Selection::All {
         folder: Some("a".to_string()),
     };
-    let accepted = state::accept(out, &only_a, day(3)).unwrap();
+    let accepted = state::accept(out, &only_a, false, day(3)).unwrap();
     assert_eq!(
         accepted.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["one"]
     );
     assert!(resource_state(out, "two").pending.is_some());
-    assert!(state::accept(out, &only_a, day(3)).unwrap().is_empty());
+    assert!(
+        state::accept(out, &only_a, false, day(3))
+            .unwrap()
+            .is_empty()
+    );
 
     let err = state::accept(
         out,
         &Selection::Ids(vec!["two".into(), "nope".into()]),
+        false,
         day(3),
     )
     .unwrap_err();
@@ -645,6 +643,7 @@ fn accept_all_of_a_folder_and_unknown_ids() {
         &Selection::All {
             folder: Some("zzz".into()),
         },
+        false,
         day(3),
     )
     .unwrap_err();

@@ -588,3 +588,52 @@ async fn retry_after_pauses_only_its_host_and_frees_the_slot() {
         "the other host was served while this one waited"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_reads_wait_for_the_budget_without_timing_out_and_larger_bodies_still_arrive() {
+    let server = TestServer::start().await;
+    let body = vec![b'x'; 200 * 1024];
+    let requests: Vec<Request> = (0..4)
+        .map(|i| {
+            server.route(&format!("/{i}"), Reply::bytes("text/plain", &body));
+            Request::new(server.url(&format!("/{i}")))
+        })
+        .collect();
+    // Each body is three times the whole budget; the first one done is held (as a slow judge
+    // would hold it) for longer than the timeout, so the others must wait for budget.
+    let engine = Engine::new(CheckConfig {
+        body_budget: 64 * 1024,
+        // Long enough that a loaded machine still reads each body well within it.
+        timeout: Duration::from_secs(3),
+        retries: 0,
+        ..config()
+    })
+    .expect("client builds");
+    let cancel = Cancel::default();
+    let mut checks = engine.start(requests, &cancel);
+    let first = checks.next().await.expect("one link finishes");
+    assert_eq!(first.fetch.failure, None, "the first body was read whole");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    drop(first);
+    let mut rest = Vec::new();
+    while let Some(finished) = tokio::time::timeout(Duration::from_secs(10), checks.next())
+        .await
+        .expect("the others finish once the budget frees")
+    {
+        rest.push(finished.fetch);
+    }
+    checks.finish().await;
+    assert_eq!(rest.len(), 3);
+    for fetch in &rest {
+        assert_eq!(fetch.failure, None, "waiting for budget is not a timeout");
+        assert_eq!(
+            (fetch.http_status, fetch.body.len()),
+            (Some(200), body.len())
+        );
+        assert!(
+            fetch.elapsed_ms >= 3400,
+            "it waited for the held body: {} ms",
+            fetch.elapsed_ms
+        );
+    }
+}

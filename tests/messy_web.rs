@@ -234,3 +234,73 @@ fn hijacked_is_in_the_default_fail_on_of_check_and_merge() {
         );
     }
 }
+
+const PARKED: &str = "<html><head><title>guide.example</title></head><body>\
+<h1>guide.example</h1><p>This domain may be for sale. Buy this domain today.</p>\
+<p>Related searches: child safety, online courses, insurance quotes</p></body></html>";
+
+/// Status and detail of `id` in the last audit's `links.csv`.
+fn verdict(project: &Project, id: &str) -> (String, String) {
+    let row = project
+        .links()
+        .into_iter()
+        .find(|r| r["id"] == id)
+        .expect("row");
+    (row["status"].clone(), row["detail"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_domain_is_hijacked_never_accepted_without_force_and_clears_when_it_comes_back() {
+    let server = TestServer::start().await;
+    server.route("/guide", Reply::html(PAGE));
+    let project = Project::new(&[res("guide", server.url("/guide"))]);
+    let accepted = project.reports().join(Snapshots::accepted_path("guide"));
+
+    let out = crate::common::check_async(project.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let good = std::fs::read_to_string(&accepted).unwrap();
+
+    server.route("/guide", Reply::html(PARKED));
+    let out = crate::common::check_async(project.path(), &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "hijacked is in the default --fail-on"
+    );
+    let (status, detail) = verdict(&project, "guide");
+    assert_eq!(status, "hijacked");
+    assert!(detail.starts_with("hijacked: "), "{detail}");
+    assert!(detail.contains("for sale"), "{detail}");
+    assert_eq!(
+        std::fs::read_to_string(&accepted).unwrap(),
+        good,
+        "never the new baseline"
+    );
+    let report = std::fs::read_to_string(project.reports().join("report.md")).unwrap();
+    let first_heading = report.lines().find(|l| l.starts_with("### "));
+    assert_eq!(first_heading, Some("### `hijacked` (1)"), "{report}");
+
+    let out = crate::common::run_in(project.path(), &["accept", "guide"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("looks hijacked"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&accepted).unwrap(), good);
+
+    server.route("/guide", Reply::html(PAGE));
+    let out = crate::common::check_async(project.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(verdict(&project, "guide").0, "ok", "the page came back");
+    let pending = project.reports().join(Snapshots::pending_path("guide"));
+    assert!(!pending.exists(), "the hijack no longer waits");
+
+    server.route("/guide", Reply::html(PARKED));
+    crate::common::check_async(project.path(), &[]).await;
+    let out = crate::common::run_in(project.path(), &["accept", "guide", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = crate::common::check_async(project.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        verdict(&project, "guide").0,
+        "ok",
+        "content accepted with --force is not flagged again"
+    );
+}

@@ -1,19 +1,11 @@
 //! Sharded audits: `check --shard K/N` on every slice, then `merge`, equals one unsharded run on
 //! the same local servers (same statuses, same baseline).
 
-use crate::common::{Project, read_links, res, run_in, snapshot_dir, stderr};
+use crate::common::{Project, copy_dir, read_links, res, run_in, snapshot_dir, stderr};
 use crate::support::{Reply, TestServer};
 use std::path::Path;
 
 use crate::common::check_async as check;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (rel, bytes) in snapshot_dir(from) {
-        let path = to.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-}
 
 /// `state.json` without the times of the run, which differ between any two runs.
 fn state_without_times(dir: &Path) -> serde_json::Value {

@@ -1,19 +1,32 @@
 //! One audit from start to end: select the resources, check them through the engine, decide each
 //! status against the baseline, guard against an offline run, and save the baseline and reports.
-//! The engine's single consumer (the closure in [`run`]) owns progress, outcomes and the new state.
+//!
+//! The pipeline has three stages. The engine's scheduler, on a task of its own, only fetches and
+//! hands each finished link down a bounded channel. [`run`]'s loop is the one consumer: it takes
+//! a link only while fewer than one per core are being judged, sends it to tokio's blocking pool
+//! for the CPU work (extraction, fingerprints, soft-404 signals, comparison with the accepted
+//! snapshot read from disk) and the staging of its snapshot, then applies the decision to the
+//! baseline it owns and records the outcome. A body is dropped, and its share of the body budget
+//! freed, as soon as it is judged; what waits in the channel keeps its share, so a slow judge
+//! slows the reads instead of growing memory. Outcomes are kept without bodies; the reports and
+//! the baseline's commit are written at the end.
 
 pub mod shard;
 
 use crate::catalog::{Catalog, Entry};
+use crate::check::engine::Finished;
 use crate::check::{
     Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
 };
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
-use crate::state::{self, Baseline, Snapshots, StateError};
+use crate::state::{self, Baseline, ResourceState, Snapshots, Staged, StateError};
 use crate::status::Status;
 use crate::time;
 use shard::Shard;
+use std::num::NonZero;
 use std::path::Path;
+use std::sync::Arc;
+use tokio::task::JoinSet;
 
 /// Everything an audit needs besides the catalog: resolved once from flags and `linkwatch.toml`.
 #[derive(Debug, Clone)]
@@ -98,7 +111,7 @@ pub async fn run(
 ) -> Result<AuditEnd, AuditError> {
     let selected = select(catalog, &config.only, config.shard)?;
     let mut baseline = Baseline::load(out_dir)?;
-    let mut snapshots = Snapshots::new(out_dir);
+    let snapshots = Arc::new(Snapshots::new(out_dir));
     let started_at = time::now();
     progress.start(selected.len());
 
@@ -128,38 +141,52 @@ pub async fn run(
         .collect();
 
     let engine = Engine::new(config.engine.clone())?;
+    let mut checks = engine.start(requests, cancel);
+    let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
+    let mut judging: JoinSet<Result<Judged, StateError>> = JoinSet::new();
+    let mut receiving = true;
     let mut answered = false;
     let mut network_down_only = true;
-    engine
-        .run(requests, cancel, |k, fetch| {
-            let i = to_check[k];
-            let entry = selected[i];
-            answered |= fetch.got_http_answer;
-            network_down_only &= fetch
-                .failure
-                .as_ref()
-                .is_some_and(|f| matches!(f.kind, FailureKind::Dns | FailureKind::Connect));
-            let accept = entry
-                .resource
-                .watch
-                .as_ref()
-                .map_or(&[][..], |w| w.accept.as_slice());
-            let network = classify(&fetch, accept);
-            let now = time::now();
-            let assessment = state::assess(
-                &mut baseline,
-                &mut snapshots,
-                entry,
-                &fetch,
-                network,
-                config.confirm_after,
-                now,
-            );
-            let outcome = checked(entry, &fetch, assessment, now);
-            progress.done(&outcome);
-            outcomes[i] = Some(outcome);
-        })
-        .await;
+    while receiving || !judging.is_empty() {
+        tokio::select! {
+            Some(joined) = judging.join_next(), if !judging.is_empty() => {
+                let judged = match joined {
+                    Ok(judged) => judged?,
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                };
+                if let Some(staged) = judged.staged {
+                    baseline.apply(staged);
+                }
+                progress.done(&judged.outcome);
+                outcomes[judged.slot] = Some(judged.outcome);
+            }
+            finished = checks.next(), if receiving && judging.len() < cores => {
+                let Some(finished) = finished else {
+                    receiving = false;
+                    continue;
+                };
+                let fetch = &finished.fetch;
+                answered |= fetch.got_http_answer;
+                network_down_only &= fetch
+                    .failure
+                    .as_ref()
+                    .is_some_and(|f| matches!(f.kind, FailureKind::Dns | FailureKind::Connect));
+                let slot = to_check[finished.index];
+                let entry = selected[slot];
+                let judge = Judge {
+                    slot,
+                    entry: entry.clone(),
+                    prior: baseline.resources.get(&entry.resource.id).cloned(),
+                    snapshots: Arc::clone(&snapshots),
+                    confirm_after: config.confirm_after,
+                    save: config.save_baseline,
+                };
+                judging.spawn_blocking(move || judge.run(finished));
+            }
+            else => break,
+        }
+    }
+    checks.finish().await;
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
     if !to_check.is_empty()
@@ -203,6 +230,59 @@ pub async fn run(
     }
     report::write_all(out_dir, &results)?;
     Ok(AuditEnd::Written(Box::new(results)))
+}
+
+/// One checked resource on its way through the blocking pool, with what the consumer knows of it.
+struct Judge {
+    /// Its position among the selected resources.
+    slot: usize,
+    entry: Entry,
+    prior: Option<ResourceState>,
+    snapshots: Arc<Snapshots>,
+    confirm_after: u32,
+    /// Stage the snapshot change (off when the baseline is not saved).
+    save: bool,
+}
+
+/// A judged resource: its outcome, and its baseline entry to apply when the baseline is saved.
+struct Judged {
+    slot: usize,
+    outcome: Outcome,
+    staged: Option<Staged>,
+}
+
+impl Judge {
+    /// Classifies, decides and stages one finished link; its body and budget go when this ends.
+    fn run(self, finished: Finished) -> Result<Judged, StateError> {
+        let fetch = &finished.fetch;
+        let resource = &self.entry.resource;
+        let accept = resource
+            .watch
+            .as_ref()
+            .map_or(&[][..], |w| w.accept.as_slice());
+        let network = classify(fetch, accept);
+        let now = time::now();
+        let decision = state::decide(
+            self.prior.as_ref(),
+            || self.snapshots.accepted(&resource.id).ok().flatten(),
+            &self.entry,
+            fetch,
+            network,
+            self.confirm_after,
+            now,
+        );
+        let (assessment, staged) = if self.save {
+            let (assessment, staged) = decision.stage(&self.snapshots)?;
+            (assessment, Some(staged))
+        } else {
+            (decision.assessment, None)
+        };
+        Ok(Judged {
+            slot: self.slot,
+            outcome: checked(&self.entry, fetch, assessment, now),
+            staged,
+        })
+    }
 }
 
 fn skip_reason(entry: &Entry) -> Option<&str> {

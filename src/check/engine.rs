@@ -1,13 +1,21 @@
 //! The scheduler: checks many links at once within a global and a per-host limit, retries what
 //! may be temporary, honours `Retry-After` by pausing only that host, and stops on cancel.
 //!
-//! One loop owns all scheduling state. Links wait in per-host queues; whenever a slot is free,
-//! the ready host with the longest remaining queue gets it, so a host holding many links is never
-//! idle while it still has work and free slots. Links waiting for a retry hold no slot.
+//! One loop, on a task of its own, owns all scheduling state and only schedules: it never
+//! parses, diffs or touches the disk. Links wait in per-host queues; whenever a slot is free, the
+//! ready host with the longest remaining queue gets it, so a host holding many links is never
+//! idle while it still has work and free slots. Links waiting for a retry hold no slot. Each
+//! finished link goes down a bounded channel to the caller ([`Engine::start`]); a finished link
+//! the caller has not taken yet keeps its slot, so a slow consumer slows the checks down instead
+//! of piling up bodies, while timers (backoffs, `Retry-After` pauses) keep firing.
+//!
+//! Bodies are held against a shared budget of [`BODY_BUDGET_BYTES`] (see
+//! [`CheckConfig::body_budget`]) from the read until the caller drops the [`BodyPermit`] that
+//! comes with each finished link, so memory follows the settings and not `concurrency × cap`.
 
 use crate::check::fetch::{Failure, FailureKind, Fetch};
-pub use crate::check::http::EngineError;
-use crate::check::http::{self, Attempt, Limits, Validators};
+use crate::check::http::{self, Attempt, Budget, Limits, Validators, Waits};
+pub use crate::check::http::{BodyPermit, EngineError};
 use crate::url::host_key;
 use reqwest::header;
 use std::cmp::Reverse;
@@ -15,9 +23,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+
+/// Most bytes of response bodies held in memory at once, over all links (32 MiB): bodies being
+/// read, waiting for the consumer, or being extracted. When it is spent, body reads wait (and
+/// their timeout with them); one body at a time may go past it, so a body larger than the
+/// budget still progresses.
+pub const BODY_BUDGET_BYTES: u64 = 32 * 1024 * 1024;
 
 /// How politely and how patiently links are checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +53,8 @@ pub struct CheckConfig {
     pub max_retry_after: Duration,
     /// Base of the exponential backoff between retries (full jitter).
     pub backoff_base: Duration,
+    /// Most body bytes held in memory at once, over all links.
+    pub body_budget: u64,
 }
 
 impl Default for CheckConfig {
@@ -53,6 +69,7 @@ impl Default for CheckConfig {
             max_redirects: crate::MAX_REDIRECTS,
             max_retry_after: Duration::from_secs(crate::MAX_RETRY_AFTER_SECS),
             backoff_base: Duration::from_millis(500),
+            body_budget: BODY_BUDGET_BYTES,
         }
     }
 }
@@ -123,11 +140,49 @@ pub struct RunStats {
     pub retries: u64,
 }
 
-/// Checks links with one shared HTTP client.
+/// One link's final evidence, as the engine hands it over.
+#[derive(Debug)]
+pub struct Finished {
+    /// The link's position in the requests.
+    pub index: usize,
+    pub fetch: Fetch,
+    /// Holds `fetch.body` against the body budget until dropped: drop it with the body.
+    pub permit: BodyPermit,
+}
+
+/// A run in progress: its links come out of [`Checks::next`] as they finish. Dropping it stops
+/// the run.
+#[derive(Debug)]
+pub struct Checks {
+    finished: mpsc::Receiver<Finished>,
+    scheduler: JoinSet<RunStats>,
+}
+
+impl Checks {
+    /// The next finished link, in completion order; `None` once every link is done, or once the
+    /// run was cancelled and what had finished was handed over.
+    pub async fn next(&mut self) -> Option<Finished> {
+        self.finished.recv().await
+    }
+
+    /// The run's counters, once it has ended; links not taken by then are dropped.
+    pub async fn finish(mut self) -> RunStats {
+        self.finished.close();
+        while self.finished.recv().await.is_some() {}
+        match self.scheduler.join_next().await {
+            Some(Ok(stats)) => stats,
+            Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            _ => RunStats::default(),
+        }
+    }
+}
+
+/// Checks links with one shared HTTP client and one body budget.
 #[derive(Debug, Clone)]
 pub struct Engine {
     client: reqwest::Client,
     config: CheckConfig,
+    budget: Budget,
 }
 
 impl Engine {
@@ -138,31 +193,67 @@ impl Engine {
             per_host: config.per_host.max(1),
             connect_timeout: config.timeout,
         })?;
-        Ok(Engine { client, config })
+        let budget = Budget::new(config.body_budget);
+        Ok(Engine {
+            client,
+            config,
+            budget,
+        })
     }
 
     pub fn config(&self) -> &CheckConfig {
         &self.config
     }
 
-    /// Checks every request; calls `on_done(index_in_requests, fetch)` from this task, in
-    /// completion order. Returns when all are done or once `cancel` fires; links not finished by
-    /// then get no callback.
+    /// Starts checking every request on a task of its own (call it inside a tokio runtime); the
+    /// links come out of the returned [`Checks`] as they finish. When `cancel` fires no new
+    /// request starts, links in flight are dropped, and what had finished is still handed over.
+    pub fn start(&self, requests: Vec<Request>, cancel: &Cancel) -> Checks {
+        let (sender, finished) = mpsc::channel(self.config.concurrency.max(1));
+        let mut scheduler = JoinSet::new();
+        scheduler.spawn(self.clone().schedule(requests, cancel.clone(), sender));
+        Checks {
+            finished,
+            scheduler,
+        }
+    }
+
+    /// Checks every request; calls `on_done(index_in_requests, fetch)` in completion order, on
+    /// the caller's task. Keep it cheap: links finishing meanwhile wait for it. A body counts
+    /// against the body budget until `on_done` returns. Returns when all are done or once
+    /// `cancel` fires; links not finished by then get no callback.
     pub async fn run(
         &self,
         requests: Vec<Request>,
         cancel: &Cancel,
         mut on_done: impl FnMut(usize, Fetch),
     ) -> RunStats {
+        let mut checks = self.start(requests, cancel);
+        while let Some(finished) = checks.next().await {
+            on_done(finished.index, finished.fetch);
+        }
+        checks.finish().await
+    }
+
+    /// The scheduler's loop: dispatches, books finished attempts, fires timers, and hands over
+    /// finished links through `out` without ever waiting for the consumer.
+    async fn schedule(
+        self,
+        requests: Vec<Request>,
+        cancel: Cancel,
+        out: mpsc::Sender<Finished>,
+    ) -> RunStats {
         let concurrency = self.config.concurrency.max(1);
         let mut sched = Scheduler::new(requests, self.config.per_host.max(1));
         let mut tasks: JoinSet<(usize, Job, Attempt)> = JoinSet::new();
         let mut stats = RunStats::default();
+        // Finished links the channel has no room for yet; they keep their slots.
+        let mut outbox: VecDeque<Finished> = VecDeque::new();
         loop {
             if cancel.is_cancelled() {
-                return stats;
+                break;
             }
-            while tasks.len() < concurrency {
+            while tasks.len() + outbox.len() < concurrency {
                 let Some((host, mut job)) = sched.next_ready() else {
                     break;
                 };
@@ -171,19 +262,27 @@ impl Engine {
             }
             stats.max_in_flight = stats.max_in_flight.max(tasks.len());
             let next_timer = sched.next_timer();
-            if tasks.is_empty() && next_timer.is_none() {
+            if tasks.is_empty() && next_timer.is_none() && outbox.is_empty() {
                 return stats;
             }
             tokio::select! {
                 biased;
-                () = cancel.cancelled() => return stats,
+                () = cancel.cancelled() => break,
+                room = out.reserve(), if !outbox.is_empty() => {
+                    let Ok(room) = room else {
+                        return stats;
+                    };
+                    if let Some(finished) = outbox.pop_front() {
+                        room.send(finished);
+                    }
+                }
                 Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                     let (host, job, attempt) = match joined {
                         Ok(done) => done,
                         Err(e) => std::panic::resume_unwind(e.into_panic()),
                     };
-                    if let Some((index, fetch)) = self.settle(&mut sched, &mut stats, host, job, attempt) {
-                        on_done(index, fetch);
+                    if let Some(finished) = self.settle(&mut sched, &mut stats, host, job, attempt) {
+                        outbox.push_back(finished);
                     }
                 }
                 () = tokio::time::sleep_until(next_timer.unwrap_or_else(Instant::now)), if next_timer.is_some() => {
@@ -191,15 +290,24 @@ impl Engine {
                 }
             }
         }
+        drop(tasks);
+        for finished in outbox {
+            if out.send(finished).await.is_err() {
+                break;
+            }
+        }
+        stats
     }
 
-    /// One attempt of one job, bounded by the timeout as a whole.
+    /// One attempt of one job, bounded by the timeout as a whole, less the time its body read
+    /// waited for budget (a wait for memory is not the site's slowness).
     fn attempt(
         &self,
         host: usize,
         job: Job,
     ) -> impl Future<Output = (usize, Job, Attempt)> + Send + 'static {
         let client = self.client.clone();
+        let budget = self.budget.clone();
         let timeout = self.config.timeout;
         let limits = Limits {
             max_body_bytes: self.config.max_body_bytes,
@@ -211,8 +319,31 @@ impl Engine {
                 etag: job.request.etag.as_deref(),
                 last_modified: job.request.last_modified.as_deref(),
             };
-            let fetch = http::fetch(&client, &job.request.url, validators, limits, &mut attempt);
-            if tokio::time::timeout(timeout, fetch).await.is_err() {
+            let waits = Waits::default();
+            let started = Instant::now();
+            let timed_out = {
+                let fetch = http::fetch(
+                    &client,
+                    &job.request.url,
+                    validators,
+                    limits,
+                    &budget,
+                    &waits,
+                    &mut attempt,
+                );
+                tokio::pin!(fetch);
+                loop {
+                    let spent = waits.network_time(started, Instant::now());
+                    let Some(left) = timeout.checked_sub(spent).filter(|l| !l.is_zero()) else {
+                        break true;
+                    };
+                    tokio::select! {
+                        () = &mut fetch => break false,
+                        () = tokio::time::sleep(left) => {}
+                    }
+                }
+            };
+            if timed_out {
                 attempt.failure = Some(Failure {
                     kind: FailureKind::Timeout,
                     message: format!("timed out after {}", human_duration(timeout)),
@@ -230,7 +361,7 @@ impl Engine {
         host: usize,
         mut job: Job,
         attempt: Attempt,
-    ) -> Option<(usize, Fetch)> {
+    ) -> Option<Finished> {
         sched.release(host);
         stats.requests_sent += attempt.requests;
         if attempt.status == Some(429) {
@@ -284,7 +415,11 @@ impl Engine {
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             got_http_answer: job.got_http_answer,
         };
-        Some((job.index, fetch))
+        Some(Finished {
+            index: job.index,
+            fetch,
+            permit: attempt.permit,
+        })
     }
 
     /// Full jitter: a uniform wait between zero and `backoff_base · 2^retry`.

@@ -1,11 +1,14 @@
 //! One attempt at one link: the HTTP client, redirects followed by hand, capped and decompressed
-//! bodies, and network errors sorted into [`FailureKind`]s.
+//! bodies read within the shared body budget, and network errors sorted into [`FailureKind`]s.
 
 use crate::check::fetch::{Failure, FailureKind, Hop};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 use url::Url;
 
 /// What the engine must know to build the HTTP client.
@@ -58,6 +61,128 @@ pub(crate) struct Limits {
     pub max_redirects: usize,
 }
 
+/// The bytes of response bodies held in memory at once, over all links: read, waiting for the
+/// consumer, or being extracted. A body holds its bytes from the read until its [`BodyPermit`]
+/// is dropped; when the budget is spent, body reads wait.
+///
+/// One body at a time may go past the budget (the overdraft): a body larger than the whole
+/// budget, or bodies that each hold part of it and all want more, still progress, so memory is
+/// bounded by the budget plus one body cap. A compressed chunk is counted once decoded, so each
+/// body being read may also be ahead by what one network chunk decodes to (at most the cap).
+/// Waiting here does not count against a request's timeout (see [`Waits`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Budget {
+    bytes: Arc<Semaphore>,
+    total: u32,
+    overdraft: Arc<Semaphore>,
+}
+
+impl Budget {
+    pub(crate) fn new(total: u64) -> Budget {
+        let total = u32::try_from(total.max(1)).unwrap_or(u32::MAX);
+        Budget {
+            bytes: Arc::new(Semaphore::new(total as usize)),
+            total,
+            overdraft: Arc::new(Semaphore::new(1)),
+        }
+    }
+
+    /// Makes `permit` hold at least `bytes` (at most the whole budget), waiting while the budget
+    /// is spent unless the overdraft is free.
+    async fn cover(&self, permit: &mut BodyPermit, bytes: u64, waits: &Waits) {
+        if permit.overdraft.is_some() {
+            return;
+        }
+        let want = bytes.min(u64::from(self.total));
+        let Ok(more) = u32::try_from(want.saturating_sub(permit.held())) else {
+            return;
+        };
+        if more == 0 {
+            return;
+        }
+        if let Ok(got) = self.bytes.clone().try_acquire_many_owned(more) {
+            permit.add(got);
+            return;
+        }
+        let _waiting = waits.start();
+        tokio::select! {
+            got = self.bytes.clone().acquire_many_owned(more) => {
+                if let Ok(got) = got {
+                    permit.add(got);
+                }
+            }
+            got = self.overdraft.clone().acquire_owned() => {
+                permit.overdraft = got.ok();
+            }
+        }
+    }
+}
+
+/// The bytes one fetched body holds against the body budget; they go back when this is dropped,
+/// so drop it with the body.
+#[derive(Debug, Default)]
+pub struct BodyPermit {
+    bytes: Option<OwnedSemaphorePermit>,
+    overdraft: Option<OwnedSemaphorePermit>,
+}
+
+impl BodyPermit {
+    fn held(&self) -> u64 {
+        self.bytes.as_ref().map_or(0, |p| p.num_permits() as u64)
+    }
+
+    fn add(&mut self, more: OwnedSemaphorePermit) {
+        match &mut self.bytes {
+            Some(held) => held.merge(more),
+            None => self.bytes = Some(more),
+        }
+    }
+}
+
+/// Time an attempt spent waiting for body budget. The timeout covers network time: wall time
+/// less these waits, so a read that waits for memory is not cut short for it.
+#[derive(Debug, Default)]
+pub(crate) struct Waits {
+    state: Mutex<WaitState>,
+}
+
+#[derive(Debug, Default)]
+struct WaitState {
+    total: Duration,
+    since: Option<Instant>,
+}
+
+impl Waits {
+    /// Wall time since `started` less the waits, up to `now`.
+    pub(crate) fn network_time(&self, started: Instant, now: Instant) -> Duration {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let current = state
+            .since
+            .map_or(Duration::ZERO, |s| now.duration_since(s));
+        now.duration_since(started)
+            .saturating_sub(state.total + current)
+    }
+
+    /// Counts the time until the returned guard is dropped as waiting.
+    fn start(&self) -> WaitGuard<'_> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).since = Some(Instant::now());
+        WaitGuard { waits: self }
+    }
+}
+
+struct WaitGuard<'a> {
+    waits: &'a Waits,
+}
+
+impl Drop for WaitGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.waits.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(since) = state.since.take() {
+            state.total += since.elapsed();
+        }
+    }
+}
+
 /// What one attempt saw. Filled as the attempt goes, so that a timeout keeps the chain so far.
 #[derive(Debug, Default)]
 pub(crate) struct Attempt {
@@ -66,6 +191,8 @@ pub(crate) struct Attempt {
     pub status: Option<u16>,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// Holds `body`'s bytes against the body budget.
+    pub permit: BodyPermit,
     pub truncated: bool,
     pub wire_bytes: u64,
     pub failure: Option<Failure>,
@@ -190,13 +317,16 @@ pub(crate) struct Validators<'a> {
     pub last_modified: Option<&'a str>,
 }
 
-/// Fetches `start`, following redirects, reading the body of a final 2xx answer. Never fails:
-/// everything that goes wrong lands in `attempt.failure`. The caller bounds the time.
+/// Fetches `start`, following redirects, reading the body of a final 2xx answer within `budget`
+/// (the time spent waiting for it goes to `waits`). Never fails: everything that goes wrong
+/// lands in `attempt.failure`. The caller bounds the time.
 pub(crate) async fn fetch(
     client: &reqwest::Client,
     start: &str,
     validators: Validators<'_>,
     limits: Limits,
+    budget: &Budget,
+    waits: &Waits,
     attempt: &mut Attempt,
 ) {
     attempt.url = start.to_owned();
@@ -277,14 +407,22 @@ pub(crate) async fn fetch(
             continue;
         }
         if (200..300).contains(&status) {
-            read_body(&mut response, limits.max_body_bytes, attempt).await;
+            read_body(&mut response, limits.max_body_bytes, budget, waits, attempt).await;
         }
         return;
     }
 }
 
-/// Reads the body up to the cap, both on the wire and decompressed.
-async fn read_body(response: &mut reqwest::Response, cap: u64, attempt: &mut Attempt) {
+/// Reads the body up to the cap, both on the wire and decompressed, holding its bytes against
+/// `budget`: a chunk's bytes are covered before they are kept, and what a compressed chunk
+/// decoded to before the next chunk is read.
+async fn read_body(
+    response: &mut reqwest::Response,
+    cap: u64,
+    budget: &Budget,
+    waits: &Waits,
+    attempt: &mut Attempt,
+) {
     let encoding = attempt
         .header(header::CONTENT_ENCODING)
         .unwrap_or_default()
@@ -302,8 +440,15 @@ async fn read_body(response: &mut reqwest::Response, cap: u64, attempt: &mut Att
         };
         let room = cap.saturating_sub(attempt.wire_bytes);
         let take = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        budget
+            .cover(&mut attempt.permit, decoder.len() + take as u64, waits)
+            .await;
         attempt.wire_bytes += take as u64;
-        match decoder.write(&chunk[..take]) {
+        let step = decoder.write(&chunk[..take]);
+        budget
+            .cover(&mut attempt.permit, decoder.len(), waits)
+            .await;
+        match step {
             Step::More if take == chunk.len() => {}
             Step::More | Step::Full => {
                 attempt.truncated = true;
@@ -372,6 +517,11 @@ impl Decoder {
             "br" => Decoder::Brotli(Box::new(brotli::DecompressorWriter::new(sink, 8192))),
             _ => Decoder::Identity(sink),
         }
+    }
+
+    /// Bytes of body decoded so far.
+    fn len(&self) -> u64 {
+        self.sink().bytes.len() as u64
     }
 
     fn sink(&self) -> &CapWriter {

@@ -22,6 +22,9 @@ pub(crate) struct Args {
     /// Accept only the pending changes of this folder.
     #[arg(long, value_name = "F")]
     pub folder: Option<String>,
+    /// Also accept content judged `hijacked` (check it in a browser first).
+    #[arg(long)]
+    pub force: bool,
     /// Directory holding the baseline (state.json and snapshots/).
     #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
     pub out: PathBuf,
@@ -35,7 +38,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         Selection::Ids(args.ids.clone())
     };
-    let accepted = state::accept(&args.out, &selection, linkwatch::time::now())?;
+    let accepted = state::accept(&args.out, &selection, args.force, linkwatch::time::now())?;
     let mut out = std::io::stdout().lock();
     for a in &accepted {
         writeln!(out, "{}", describe(a))?;

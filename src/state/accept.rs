@@ -26,11 +26,13 @@ pub struct Accepted {
 }
 
 /// Promotes the pending snapshot of each selected resource to its accepted one and saves the
-/// baseline in `out_dir`. Selected ids with nothing pending are left as they are (and are not in
+/// baseline in `out_dir` (with the same crash-safe commit as an audit). Content judged hijacked
+/// is taken only with `force`; without it, nothing is accepted. Selected ids with nothing pending are left as they are (and are not in
 /// the result). An id not in the baseline is an error, and nothing is accepted.
 pub fn accept(
     out_dir: &Path,
     selection: &Selection,
+    force: bool,
     now: jiff::Timestamp,
 ) -> Result<Vec<Accepted>, StateError> {
     let mut baseline = Baseline::load(out_dir)?;
@@ -62,7 +64,20 @@ pub fn accept(
                 .collect()
         }
     };
-    let mut snapshots = Snapshots::new(out_dir);
+    let hijacked: Vec<String> = ids
+        .iter()
+        .filter(|id| {
+            baseline
+                .resources
+                .get(*id)
+                .is_some_and(|st| st.pending.as_ref().is_some_and(|p| p.hijacked))
+        })
+        .cloned()
+        .collect();
+    if !force && !hijacked.is_empty() {
+        return Err(StateError::Hijacked { ids: hijacked });
+    }
+    let snapshots = Snapshots::new(out_dir);
     let mut accepted = Vec::new();
     for id in ids {
         let Some(st) = baseline.resources.get_mut(&id) else {
@@ -76,8 +91,8 @@ pub fn accept(
             .ok_or_else(|| StateError::MissingSnapshot {
                 path: out_dir.join(Snapshots::pending_path(&id)),
             })?;
-        snapshots.write(Snapshots::accepted_path(&id), text);
-        snapshots.remove(Snapshots::pending_path(&id));
+        snapshots.write(&Snapshots::accepted_path(&id), &text)?;
+        snapshots.remove(&Snapshots::pending_path(&id))?;
         remember(st, &pending.fingerprint);
         st.title.clone_from(&pending.title);
         st.length = Some(pending.length);

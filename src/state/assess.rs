@@ -1,11 +1,12 @@
 //! Deciding one checked resource's final status from the network's verdict, its content and
-//! its history, and updating its baseline entry.
+//! its history ([`decide`]: pure, CPU-heavy, runs on a blocking pool), and updating its
+//! baseline entry ([`Baseline::apply`]: cheap, in the one consumer that owns the baseline).
 //!
 //! Precedence: network broken/blocked/failing (a failure confirmed over audits turns broken) >
 //! soft404 > moved > changed > ok. A failure, block or soft-404 never replaces the accepted
 //! content.
 
-use super::{ACCEPTED_HISTORY, Baseline, Pending, ResourceState, Snapshots};
+use super::{ACCEPTED_HISTORY, Baseline, Pending, ResourceState, Snapshots, StateError};
 use crate::catalog::{Entry, Watch};
 use crate::check::Fetch;
 use crate::content::{self, Change, Page, snapshot_text, soft404};
@@ -40,36 +41,96 @@ impl Assessment {
     }
 }
 
+/// Everything decided about one checked resource, not yet applied to the baseline: the
+/// verdict, the resource's new baseline entry, and the snapshot change that goes with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub assessment: Assessment,
+    id: String,
+    state: ResourceState,
+    snapshot: SnapshotChange,
+}
+
+/// The snapshot file a decision writes or removes.
+#[derive(Debug, Clone, PartialEq)]
+enum SnapshotChange {
+    None,
+    Accepted(String),
+    Pending(String),
+    RemovePending,
+}
+
+/// A decision whose snapshot change is staged: only its baseline entry is left to apply.
+#[derive(Debug)]
+pub struct Staged {
+    id: String,
+    state: ResourceState,
+}
+
+impl Decision {
+    /// Writes the snapshot change into `snapshots`' staging area (file I/O: run it where
+    /// blocking is fine); what is left is cheap to [`Baseline::apply`].
+    pub fn stage(self, snapshots: &Snapshots) -> Result<(Assessment, Staged), StateError> {
+        match self.snapshot {
+            SnapshotChange::None => {}
+            SnapshotChange::Accepted(text) => {
+                snapshots.write(&Snapshots::accepted_path(&self.id), &text)?;
+            }
+            SnapshotChange::Pending(text) => {
+                snapshots.write(&Snapshots::pending_path(&self.id), &text)?;
+            }
+            SnapshotChange::RemovePending => {
+                snapshots.remove(&Snapshots::pending_path(&self.id))?;
+            }
+        }
+        let staged = Staged {
+            id: self.id,
+            state: self.state,
+        };
+        Ok((self.assessment, staged))
+    }
+}
+
+impl Baseline {
+    /// Makes a staged decision's entry the resource's baseline entry.
+    pub fn apply(&mut self, staged: Staged) {
+        self.resources.insert(staged.id, staged.state);
+    }
+}
+
 /// Decides one checked resource's final status from the network evidence (`network`: the
-/// engine's status and detail) and its previous state, and updates the baseline entry and the
-/// accepted/pending snapshots in place. A `failing` link turns `broken` after `confirm_after`
-/// failing audits in a row.
-pub fn assess(
-    baseline: &mut Baseline,
-    snapshots: &mut Snapshots,
+/// engine's status and detail) and what the baseline knows of it: its entry (`prior`, `None`
+/// for a new resource) and its accepted snapshot's text, read only if the content must be
+/// compared. Pure apart from that read: extraction, fingerprinting, soft-404 signals and the
+/// comparison all happen here, so it may run anywhere. A `failing` link turns `broken` after
+/// `confirm_after` failing audits in a row.
+pub fn decide(
+    prior: Option<&ResourceState>,
+    accepted_text: impl FnOnce() -> Option<String>,
     entry: &Entry,
     fetch: &Fetch,
     network: (Status, String),
     confirm_after: u32,
     now: jiff::Timestamp,
-) -> Assessment {
+) -> Decision {
     let resource = &entry.resource;
-    let st = baseline
-        .resources
-        .entry(resource.id.clone())
-        .or_insert_with(|| ResourceState::new(&resource.url, &entry.folder));
+    let mut st = prior
+        .cloned()
+        .unwrap_or_else(|| ResourceState::new(&resource.url, &entry.folder));
     st.url.clone_from(&resource.url);
     st.folder.clone_from(&entry.folder);
     st.last_checked_at = Some(now);
     let (status, detail) = network;
-    let assessment = match status {
-        Status::Failing | Status::Broken => failure(st, status, detail, confirm_after, now),
+    let (assessment, snapshot) = match status {
+        Status::Failing | Status::Broken => (
+            failure(&mut st, status, detail, confirm_after, now),
+            SnapshotChange::None,
+        ),
         Status::Ok | Status::Moved => {
             st.consecutive_failures = 0;
             st.failing_since = None;
             let watch = resource.watch.clone().unwrap_or_default();
             let answer = Answer {
-                id: &resource.id,
                 url: &resource.url,
                 watch: &watch,
                 fetch,
@@ -77,12 +138,43 @@ pub fn assess(
                 detail,
                 now,
             };
-            healthy(st, snapshots, &answer)
+            healthy(&mut st, accepted_text, &answer)
         }
-        other => Assessment::new(other, detail, st),
+        other => (Assessment::new(other, detail, &st), SnapshotChange::None),
     };
     st.last_status = Some(assessment.status);
-    assessment
+    Decision {
+        assessment,
+        id: resource.id.clone(),
+        state: st,
+        snapshot,
+    }
+}
+
+/// [`decide`], [`Decision::stage`] and [`Baseline::apply`] in one call: assesses one checked
+/// resource against `baseline` and stages its snapshot change in `snapshots`.
+pub fn assess(
+    baseline: &mut Baseline,
+    snapshots: &Snapshots,
+    entry: &Entry,
+    fetch: &Fetch,
+    network: (Status, String),
+    confirm_after: u32,
+    now: jiff::Timestamp,
+) -> Result<Assessment, StateError> {
+    let id = &entry.resource.id;
+    let decision = decide(
+        baseline.resources.get(id),
+        || snapshots.accepted(id).ok().flatten(),
+        entry,
+        fetch,
+        network,
+        confirm_after,
+        now,
+    );
+    let (assessment, staged) = decision.stage(snapshots)?;
+    baseline.apply(staged);
+    Ok(assessment)
 }
 
 fn failure(
@@ -111,7 +203,6 @@ fn failure(
 
 /// A healthy network answer and what it is judged against.
 struct Answer<'a> {
-    id: &'a str,
     url: &'a str,
     watch: &'a Watch,
     fetch: &'a Fetch,
@@ -120,12 +211,40 @@ struct Answer<'a> {
     now: jiff::Timestamp,
 }
 
-fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) -> Assessment {
+fn healthy(
+    st: &mut ResourceState,
+    accepted_text: impl FnOnce() -> Option<String>,
+    a: &Answer<'_>,
+) -> (Assessment, SnapshotChange) {
+    // A hijack seen before is judged afresh: it stays pending only if this answer is one too.
+    let hijacked_since = match st.pending.take() {
+        Some(p) if p.hijacked => Some(p.first_seen_at),
+        other => {
+            st.pending = other;
+            None
+        }
+    };
+    let (assessment, change) = answer(st, accepted_text, a, hijacked_since);
+    match change {
+        SnapshotChange::None if hijacked_since.is_some() => {
+            (assessment, SnapshotChange::RemovePending)
+        }
+        change => (assessment, change),
+    }
+}
+
+fn answer(
+    st: &mut ResourceState,
+    accepted_text: impl FnOnce() -> Option<String>,
+    a: &Answer<'_>,
+    hijacked_since: Option<jiff::Timestamp>,
+) -> (Assessment, SnapshotChange) {
     let fetch = a.fetch;
+    let keep = |assessment| (assessment, SnapshotChange::None);
     if fetch.http_status == Some(304) {
         if st.fingerprint.is_none() {
             // Nothing to confirm: an empty 304 body must not become the baseline.
-            return Assessment::new(a.status, a.detail.clone(), st);
+            return keep(Assessment::new(a.status, a.detail.clone(), st));
         }
         st.last_good_at = Some(a.now);
         if fetch.etag.is_some() {
@@ -138,20 +257,31 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
         if unchanged.status != Status::Changed {
             unchanged.similarity = Some(1.0);
         }
-        return unchanged;
+        return keep(unchanged);
     }
     let page = content::extract(&fetch.body, fetch.content_type.as_deref(), a.watch);
+    // Content the maintainer accepted (by fingerprint) is never judged a hijack again.
+    let known = st.fingerprint.as_ref() == Some(&page.fingerprint)
+        || st.accepted_fingerprints.contains(&page.fingerprint);
+    let old_text = if st.fingerprint.is_some() && !known {
+        accepted_text()
+    } else {
+        None
+    };
+    if !known && let Some(hijack) = hijacked(st, old_text.as_deref(), &page, a, hijacked_since) {
+        return hijack;
+    }
     let previous = st.length.map(|length| soft404::Previous {
         title: st.title.as_deref(),
         length,
     });
     let signals = soft404::signals(a.url, &fetch.final_url, &page, previous);
     if !signals.is_empty() {
-        return Assessment::new(
+        return keep(Assessment::new(
             Status::Soft404,
             format!("soft 404: {}", signals.join("; ")),
             st,
-        );
+        ));
     }
     st.last_good_at = Some(a.now);
     st.final_url = Some(fetch.final_url.clone());
@@ -160,10 +290,11 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
         st.title.clone_from(&page.title);
         st.length = Some(page.length);
         st.is_document = page.is_document;
-        if st.pending.take().is_some() {
-            snapshots.remove(Snapshots::pending_path(a.id));
-        }
-        return Assessment::new(a.status, a.detail.clone(), st);
+        let change = match st.pending.take() {
+            Some(_) => SnapshotChange::RemovePending,
+            None => SnapshotChange::None,
+        };
+        return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
     if page.selector_matched == Some(false) {
         let selector = a.watch.selector.as_deref().unwrap_or_default();
@@ -171,31 +302,28 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
             "{}; selector `{selector}` matches nothing, content not compared",
             a.detail
         );
-        return Assessment::new(a.status, detail, st);
+        return keep(Assessment::new(a.status, detail, st));
     }
     st.etag.clone_from(&fetch.etag);
     st.last_modified.clone_from(&fetch.last_modified);
     if st.fingerprint.is_none() {
-        record(st, snapshots, a.id, &page, a.now);
-        return Assessment::new(a.status, a.detail.clone(), st);
+        let change = record(st, &page, a.now);
+        return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
     if st.fingerprint.as_ref() == Some(&page.fingerprint) {
         let mut same = unchanged(st, a);
         if same.status != Status::Changed {
             same.similarity = Some(1.0);
         }
-        return same;
+        return keep(same);
     }
     if st.accepted_fingerprints.contains(&page.fingerprint) {
-        return unchanged(st, a);
+        return keep(unchanged(st, a));
     }
-    let old = match snapshots.accepted(a.id) {
-        Ok(Some(old)) => old,
-        _ => {
-            record(st, snapshots, a.id, &page, a.now);
-            let detail = format!("{}; accepted snapshot was missing, recorded anew", a.detail);
-            return Assessment::new(a.status, detail, st);
-        }
+    let Some(old) = old_text else {
+        let change = record(st, &page, a.now);
+        let detail = format!("{}; accepted snapshot was missing, recorded anew", a.detail);
+        return (Assessment::new(a.status, detail, st), change);
     };
     let accepted = content::Accepted {
         title: st.title.as_deref(),
@@ -209,7 +337,7 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
         if minor.status != Status::Changed {
             minor.similarity = change.similarity;
         }
-        return minor;
+        return keep(minor);
     }
     let first_seen_at = st.pending.as_ref().map_or(a.now, |p| p.first_seen_at);
     st.pending = Some(Pending {
@@ -220,9 +348,52 @@ fn healthy(st: &mut ResourceState, snapshots: &mut Snapshots, a: &Answer<'_>) ->
         first_seen_at,
         last_seen_at: a.now,
         change,
+        hijacked: false,
     });
-    snapshots.write(Snapshots::pending_path(a.id), page.snapshot());
-    unchanged(st, a)
+    (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
+}
+
+/// `Some` verdict `hijacked` when the page shows a hijack (see [`content::hijack`]): the page
+/// waits as a pending snapshot flagged hijacked, which `accept` takes only with `--force`; the
+/// accepted content and `last_good_at` stay as they were.
+fn hijacked(
+    st: &mut ResourceState,
+    old_text: Option<&str>,
+    page: &Page,
+    a: &Answer<'_>,
+    since: Option<jiff::Timestamp>,
+) -> Option<(Assessment, SnapshotChange)> {
+    let accepted = old_text.map(|old| content::Accepted {
+        title: st.title.as_deref(),
+        text: snapshot_text(old),
+        length: st.length.unwrap_or(0),
+        is_document: st.is_document,
+    });
+    let evidence = content::hijack::signals(a.url, &a.fetch.final_url, page, accepted);
+    if !evidence.hijacked() {
+        return None;
+    }
+    let mut change = match accepted {
+        Some(accepted) => content::compare(accepted, page, a.watch),
+        None => Change::default(),
+    };
+    change.reasons = evidence.signals.iter().map(|s| s.what.clone()).collect();
+    st.pending = Some(Pending {
+        fingerprint: page.fingerprint.clone(),
+        title: page.title.clone(),
+        length: page.length,
+        is_document: page.is_document,
+        first_seen_at: since.unwrap_or(a.now),
+        last_seen_at: a.now,
+        change: change.clone(),
+        hijacked: true,
+    });
+    let assessment = Assessment {
+        similarity: change.similarity,
+        change: Some(change),
+        ..Assessment::new(Status::Hijacked, evidence.detail(), st)
+    };
+    Some((assessment, SnapshotChange::Pending(page.snapshot())))
 }
 
 /// The verdict when nothing new was seen: `changed` while a change waits to be accepted
@@ -250,19 +421,13 @@ fn unchanged(st: &ResourceState, a: &Answer<'_>) -> Assessment {
 }
 
 /// Records `page` as the accepted content.
-fn record(
-    st: &mut ResourceState,
-    snapshots: &mut Snapshots,
-    id: &str,
-    page: &Page,
-    now: jiff::Timestamp,
-) {
+fn record(st: &mut ResourceState, page: &Page, now: jiff::Timestamp) -> SnapshotChange {
     remember(st, &page.fingerprint);
     st.title.clone_from(&page.title);
     st.length = Some(page.length);
     st.is_document = page.is_document;
     st.baseline_at = Some(now);
-    snapshots.write(Snapshots::accepted_path(id), page.snapshot());
+    SnapshotChange::Accepted(page.snapshot())
 }
 
 /// Makes `fingerprint` the accepted one, keeping the last [`ACCEPTED_HISTORY`].

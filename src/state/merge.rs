@@ -17,11 +17,11 @@ pub fn merge(out_dir: &Path, shards: &[ShardDir<'_>]) -> Result<(), StateError> 
         return Ok(());
     };
     let mut merged = Baseline::load(first.dir)?;
-    let mut snapshots = Snapshots::new(out_dir);
+    let snapshots = Snapshots::new(out_dir);
     let first_snapshots = Snapshots::new(first.dir);
     let base_ids: Vec<String> = merged.resources.keys().cloned().collect();
     for id in &base_ids {
-        copy_snapshots(&first_snapshots, &mut snapshots, id)?;
+        copy_snapshots(&first_snapshots, &snapshots, id)?;
     }
     for shard in rest {
         let baseline = Baseline::load(shard.dir)?;
@@ -35,20 +35,20 @@ pub fn merge(out_dir: &Path, shards: &[ShardDir<'_>]) -> Result<(), StateError> 
                     merged.resources.remove(id);
                 }
             }
-            copy_snapshots(&shard_snapshots, &mut snapshots, id)?;
+            copy_snapshots(&shard_snapshots, &snapshots, id)?;
         }
     }
     merged.save(out_dir, &snapshots)
 }
 
-fn copy_snapshots(from: &Snapshots, to: &mut Snapshots, id: &str) -> Result<(), StateError> {
+fn copy_snapshots(from: &Snapshots, to: &Snapshots, id: &str) -> Result<(), StateError> {
     for (rel, text) in [
         (Snapshots::accepted_path(id), from.accepted(id)?),
         (Snapshots::pending_path(id), from.pending(id)?),
     ] {
         match text {
-            Some(text) => to.write(rel, text),
-            None => to.remove(rel),
+            Some(text) => to.write(&rel, &text)?,
+            None => to.remove(&rel)?,
         }
     }
     Ok(())

@@ -1,23 +1,27 @@
-//! The baseline: what each resource looked like when last accepted, saved atomically.
+//! The baseline: what each resource looked like when last accepted, staged as a run decides
+//! it and committed crash-safely.
 //!
 //! It lives in the `--out` directory beside the reports, so a scheduled audit can commit it:
 //! `state.json` (versioned by `schema_version`) holds one [`ResourceState`] per resource, and
 //! `snapshots/<id>.txt` the accepted normalised text (title on the first line, then one sentence
 //! per line) so that `git diff` between two audits shows what a site changed. A change not yet
-//! accepted waits in `snapshots/pending/<id>.txt`.
+//! accepted waits in `snapshots/pending/<id>.txt`. How new snapshots are staged and committed
+//! together with `state.json` is described in [`commit`].
 
 mod accept;
 mod assess;
+pub mod commit;
 pub mod merge;
 
 pub use accept::{Accepted, Selection, accept};
-pub use assess::{Assessment, assess};
+pub use assess::{Assessment, Decision, Staged, assess, decide};
 
 use crate::content::Change;
 use crate::fsutil::write_atomic;
 use crate::status::Status;
+use commit::{COMMIT_DIR, CrashPoint, REMOVE, STAGING_PREFIX, WRITE};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +57,11 @@ pub enum StateError {
     MissingSnapshot { path: PathBuf },
     #[error("not in the baseline: {}", ids.join(", "))]
     UnknownIds { ids: Vec<String> },
+    #[error(
+        "refusing to accept what {} now serve(s): the address looks hijacked (parked, spam or another owner); check it in a browser, then use --force",
+        ids.join(", ")
+    )]
+    Hijacked { ids: Vec<String> },
     #[error("no resource of folder {folder:?} is in the baseline")]
     UnknownFolder { folder: String },
 }
@@ -166,16 +175,26 @@ pub struct Pending {
     pub last_seen_at: jiff::Timestamp,
     /// How it differs from the accepted content.
     pub change: Change,
+    /// The content is a hijack (parked domain, spam, another owner): `accept` takes it only with
+    /// `force`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hijacked: bool,
 }
 
 impl Baseline {
-    /// Reads `<out_dir>/state.json`; a missing file is an empty baseline.
+    /// Reads `<out_dir>/state.json`; a missing file is an empty baseline. Writes nothing: a save
+    /// that a crash left committed but not yet in place is read as saved.
     pub fn load(out_dir: &Path) -> Result<Baseline, StateError> {
-        let path = out_dir.join(STATE_FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Baseline::default()),
-            Err(source) => return Err(StateError::Read { path, source }),
+        let committed = out_dir.join(COMMIT_DIR).join(WRITE).join(STATE_FILE);
+        let (path, bytes) = match read_file(&committed)? {
+            Some(bytes) => (committed, bytes),
+            None => {
+                let path = out_dir.join(STATE_FILE);
+                match read_file(&path)? {
+                    Some(bytes) => (path, bytes),
+                    None => return Ok(Baseline::default()),
+                }
+            }
         };
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt {
@@ -194,21 +213,39 @@ impl Baseline {
         serde_json::from_value(value).map_err(|source| StateError::Corrupt { path, source })
     }
 
-    /// Writes the snapshot files `snapshots` holds, then `state.json`, each atomically. Files of
-    /// resources this run did not touch are left as they are; `state.json` is not rewritten when
-    /// nothing in it changed.
+    /// Commits this baseline into `out_dir` with the snapshot changes staged in `snapshots`
+    /// (see [`commit`]): after a crash at any moment, `out_dir` holds either the previous
+    /// baseline or this one, whole. Files of resources this run did not touch are left as they
+    /// are; `state.json` is not rewritten when nothing in it changed. Also finishes a save that
+    /// a crash interrupted and removes what aborted runs left behind.
     pub fn save(&self, out_dir: &Path, snapshots: &Snapshots) -> Result<(), StateError> {
-        snapshots.flush(out_dir)?;
+        self.save_until(out_dir, snapshots, None)
+    }
+
+    /// [`Baseline::save`], stopped right after `crash` as if the process had died there.
+    #[doc(hidden)]
+    pub fn save_until(
+        &self,
+        out_dir: &Path,
+        snapshots: &Snapshots,
+        crash: Option<CrashPoint>,
+    ) -> Result<(), StateError> {
         let path = out_dir.join(STATE_FILE);
         let mut json = serde_json::to_vec_pretty(self).map_err(|source| StateError::Corrupt {
             path: path.clone(),
             source,
         })?;
         json.push(b'\n');
-        if std::fs::read(&path).is_ok_and(|old| old == json) {
-            return Ok(());
+        commit::recover_except(out_dir, Some(&snapshots.staging))?;
+        if !snapshots.staging.exists() {
+            if read_file(&path)?.is_some_and(|old| old == json) {
+                return Ok(());
+            }
+            // No snapshot changes: replacing state.json alone is atomic.
+            return write_atomic(&path, &json).map_err(|source| StateError::Write { path, source });
         }
-        write_atomic(&path, &json).map_err(|source| StateError::Write { path, source })
+        snapshots.write(Path::new(STATE_FILE), &json)?;
+        commit::commit(out_dir, &snapshots.staging, crash)
     }
 
     /// The validators to send with the next request for `id` (ETag, Last-Modified), when there
@@ -221,22 +258,24 @@ impl Baseline {
     }
 }
 
-/// Snapshot files to write or remove on [`Baseline::save`]; files not touched are read from the
-/// `--out` directory when first needed.
-#[derive(Debug, Clone)]
+/// The snapshot files of the baseline in an `--out` directory, and the changes a run stages to
+/// them. Reads see the staged changes first, then a committed save a crash left unfinished,
+/// then the files in place. Changes go to disk as they are made, into a staging directory of
+/// this value's own that [`Baseline::save`] commits; one that is dropped uncommitted is deleted.
+/// Writing takes `&self`, so one value may be shared by the threads that decide resources.
+#[derive(Debug)]
 pub struct Snapshots {
     out_dir: PathBuf,
-    writes: BTreeMap<PathBuf, String>,
-    removals: BTreeSet<PathBuf>,
+    staging: PathBuf,
 }
 
 impl Snapshots {
-    /// Snapshots of the baseline in `out_dir`.
+    /// Snapshots of the baseline in `out_dir`; nothing is written until a change is staged.
     pub fn new(out_dir: &Path) -> Snapshots {
+        let name = format!("{STAGING_PREFIX}{:016x}", fastrand::u64(..));
         Snapshots {
             out_dir: out_dir.to_path_buf(),
-            writes: BTreeMap::new(),
-            removals: BTreeSet::new(),
+            staging: out_dir.join(name),
         }
     }
 
@@ -263,45 +302,76 @@ impl Snapshots {
     }
 
     fn read(&self, rel: &Path) -> Result<Option<String>, StateError> {
-        if let Some(text) = self.writes.get(rel) {
-            return Ok(Some(text.clone()));
-        }
-        if self.removals.contains(rel) {
-            return Ok(None);
-        }
-        let path = self.out_dir.join(rel);
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StateError::Read { path, source }),
-        }
-    }
-
-    fn write(&mut self, rel: PathBuf, text: String) {
-        self.removals.remove(&rel);
-        self.writes.insert(rel, text);
-    }
-
-    fn remove(&mut self, rel: PathBuf) {
-        self.writes.remove(&rel);
-        self.removals.insert(rel);
-    }
-
-    fn flush(&self, out_dir: &Path) -> Result<(), StateError> {
-        for (rel, text) in &self.writes {
-            let path = out_dir.join(rel);
-            write_atomic(&path, text.as_bytes())
-                .map_err(|source| StateError::Write { path, source })?;
-        }
-        for rel in &self.removals {
-            let path = out_dir.join(rel);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(source) => return Err(StateError::Write { path, source }),
+        for layer in [self.staging.clone(), self.out_dir.join(COMMIT_DIR)] {
+            if let Some(bytes) = read_file(&layer.join(WRITE).join(rel))? {
+                return Ok(Some(String::from_utf8_lossy(&bytes).into_owned()));
+            }
+            if layer.join(REMOVE).join(rel).exists() {
+                return Ok(None);
             }
         }
-        Ok(())
+        Ok(read_file(&self.out_dir.join(rel))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
+    /// Stages `text` as the new contents of `rel` (relative to the `--out` directory).
+    fn write(&self, rel: &Path, text: impl AsRef<[u8]>) -> Result<(), StateError> {
+        remove_file(&self.staging.join(REMOVE).join(rel))?;
+        let path = self.staging.join(WRITE).join(rel);
+        let written = match path.parent() {
+            Some(dir) => std::fs::create_dir_all(dir),
+            None => Ok(()),
+        }
+        .and_then(|()| std::fs::write(&path, text));
+        written.map_err(|source| StateError::Write { path, source })
+    }
+
+    /// Stages the removal of `rel`.
+    fn remove(&self, rel: &Path) -> Result<(), StateError> {
+        remove_file(&self.staging.join(WRITE).join(rel))?;
+        let committed = self.out_dir.join(COMMIT_DIR).join(WRITE).join(rel);
+        if !self.out_dir.join(rel).exists() && !committed.exists() {
+            return Ok(());
+        }
+        let path = self.staging.join(REMOVE).join(rel);
+        let written = match path.parent() {
+            Some(dir) => std::fs::create_dir_all(dir),
+            None => Ok(()),
+        }
+        .and_then(|()| std::fs::write(&path, b""));
+        written.map_err(|source| StateError::Write { path, source })
+    }
+}
+
+impl Drop for Snapshots {
+    fn drop(&mut self) {
+        // Committed, this is gone already; uncommitted, it must not outlive the run. A failure
+        // here leaves it for the next save to delete.
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// The bytes of `path`, or `None` when it does not exist.
+fn read_file(path: &Path) -> Result<Option<Vec<u8>>, StateError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StateError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Removes the file at `path`, if there is one.
+fn remove_file(path: &Path) -> Result<(), StateError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StateError::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

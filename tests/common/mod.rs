@@ -194,3 +194,12 @@ pub fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Copies every file under `from` into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in snapshot_dir(from) {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
