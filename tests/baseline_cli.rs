@@ -286,8 +286,8 @@ async fn interrupted_run_keeps_the_baseline_of_what_it_did_not_check() {
         .unwrap();
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "{}",
+        Some(130),
+        "interrupted, after writing: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(

@@ -190,7 +190,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
                 .outcomes
                 .iter()
                 .any(|o| resolved.fail_on.contains(&o.status));
-            Ok(if failing { Exit::Problems } else { Exit::Ok })
+            Ok(if cancel.is_cancelled() {
+                Exit::Interrupted
+            } else if failing {
+                Exit::Problems
+            } else {
+                Exit::Ok
+            })
         }
     }
 }

@@ -15,6 +15,8 @@ pub enum Exit {
     Usage = 2,
     /// The network looks unavailable: nothing was written.
     Offline = 3,
+    /// Interrupted (Ctrl-C, SIGINT): what finished was written, marked incomplete.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
