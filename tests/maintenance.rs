@@ -87,6 +87,7 @@ fn write_results(dir: &Path, outcomes: Vec<Outcome>) {
         shard: None,
         confirm_after: 2,
         outcomes,
+        checked_this_run: Vec::new(),
     };
     linkwatch::report::write_all(&dir.join("reports"), &results).unwrap();
 }

@@ -17,6 +17,7 @@ mod engine;
 mod layers;
 mod maintenance;
 mod messy_web;
+mod partial_runs;
 mod pipeline;
 mod schema;
 mod shard_cli;

@@ -224,12 +224,39 @@ pub async fn run(
         shard: config.shard.map(|s| s.to_string()),
         confirm_after: config.confirm_after,
         outcomes: outcomes.into_iter().flatten().collect(),
+        checked_this_run: Vec::new(),
     };
+    let results = lay_over_last_audit(results, catalog, out_dir, config);
     if config.save_baseline {
         baseline.save(out_dir, &snapshots)?;
     }
     report::write_all(out_dir, &results)?;
     Ok(AuditEnd::Written(Box::new(results)))
+}
+
+/// A run of part of the catalog (`--only`, `--changed-since`) laid over the last complete audit
+/// in `out_dir`, so the rows it did not check keep their last result. A shard's results stay its
+/// own: `merge` puts the shards together.
+fn lay_over_last_audit(
+    results: AuditResults,
+    catalog: &Catalog,
+    out_dir: &Path,
+    config: &AuditConfig,
+) -> AuditResults {
+    if config.only.is_empty() || config.shard.is_some() {
+        return results;
+    }
+    match report::read_results(out_dir) {
+        Ok(previous) if previous.shard.is_none() => {
+            let order: Vec<&str> = catalog
+                .resources
+                .iter()
+                .map(|e| e.resource.id.as_str())
+                .collect();
+            results.over(previous, &order)
+        }
+        _ => results,
+    }
 }
 
 /// One checked resource on its way through the blocking pool, with what the consumer knows of it.

@@ -45,11 +45,23 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
             only.join(", ")
         )?;
     }
-    if !results.complete {
+    if !results.checked_this_run.is_empty() {
         writeln!(
             w,
-            "\n> [!WARNING]\n> This audit is **incomplete**: it was interrupted after {} of {} links.",
-            results.outcomes.len(),
+            "\nThis run checked {} of the {} links below; the others keep the result and `checked_at` of an earlier audit.",
+            results.checked_this_run.len(),
+            results.outcomes.len()
+        )?;
+    }
+    if !results.complete {
+        let done = if results.checked_this_run.is_empty() {
+            results.outcomes.len()
+        } else {
+            results.checked_this_run.len()
+        };
+        writeln!(
+            w,
+            "\n> [!WARNING]\n> This audit is **incomplete**: it was interrupted after {done} of {} links.",
             results.selected
         )?;
     }
@@ -356,6 +368,7 @@ mod tests {
             only: Vec::new(),
             shard: None,
             confirm_after: 2,
+            checked_this_run: Vec::new(),
             outcomes: vec![
                 outcome("gone", Status::Broken, "404 Not Found"),
                 outcome(

@@ -45,6 +45,11 @@ pub struct AuditResults {
     pub confirm_after: u32,
     /// One per checked (or skipped) resource, in catalog order.
     pub outcomes: Vec<Outcome>,
+    /// For a partial run (`--only`, `--changed-since`, `--shard`) laid over the last audit: the
+    /// ids this run checked; the other outcomes are the last audit's, with their `checked_at`.
+    /// Empty for a full run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checked_this_run: Vec<String>,
 }
 
 /// The catalog an audit covered.
@@ -70,6 +75,32 @@ impl AuditResults {
             *counts.entry(o.status).or_default() += 1;
         }
         counts
+    }
+
+    /// This partial run's outcomes laid over `previous` (the last audit of the same `--out`), so
+    /// a partial run never replaces the full audit: every resource of `order` (the catalog's
+    /// ids, in order) gets this run's outcome when it has one, else the previous one; resources
+    /// no longer in the catalog are dropped. [`AuditResults::checked_this_run`] says which rows
+    /// are new.
+    pub fn over(mut self, previous: AuditResults, order: &[&str]) -> AuditResults {
+        let mut fresh: std::collections::HashMap<String, Outcome> =
+            self.outcomes.drain(..).map(|o| (o.id.clone(), o)).collect();
+        let mut old: std::collections::HashMap<String, Outcome> = previous
+            .outcomes
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        let mut checked = Vec::new();
+        for id in order {
+            if let Some(o) = fresh.remove(*id) {
+                checked.push(o.id.clone());
+                self.outcomes.push(o);
+            } else if let Some(o) = old.remove(*id) {
+                self.outcomes.push(o);
+            }
+        }
+        self.checked_this_run = checked;
+        self
     }
 
     /// The title of folder `id`, or the id itself when the catalog no longer has it.
