@@ -1227,3 +1227,35 @@ fn no_workflow_nor_the_action_puts_an_expression_into_a_run_block() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn every_script_a_workflow_or_the_action_runs_is_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files: Vec<PathBuf> = fs::read_dir(root().join(".github/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root().join("action.yml"));
+    let mut scripts = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("run:")) {
+            let Some(at) = line.find(".github/scripts/") else {
+                continue;
+            };
+            let script = line[at..].split(['"', '\'', ' ']).next().unwrap();
+            let mode = fs::metadata(root().join(script))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert!(
+                mode & 0o111 != 0,
+                "{}: {script} is not executable",
+                file.display()
+            );
+            scripts += 1;
+        }
+    }
+    assert!(scripts >= 10, "found only {scripts} scripts");
+}
