@@ -239,7 +239,7 @@ fn attention_opens_one_labelled_issue_a_later_audit_edits_it_and_a_healthy_one_c
     let calls = sb.gh_calls();
     assert_eq!(
         calls[0],
-        "issue\tlist\t--label\tlink-audit\t--state\topen\t--json\tnumber\t--limit\t1"
+        "issue\tlist\t--label\tlink-audit\t--state\topen\t--json\tnumber,body\t--limit\t1"
     );
     assert!(calls[1].starts_with("label\tlist\t"), "{calls:?}");
     assert!(
@@ -251,7 +251,7 @@ fn attention_opens_one_labelled_issue_a_later_audit_edits_it_and_a_healthy_one_c
         "{calls:?}"
     );
     assert_eq!(calls.len(), 4);
-    assert!(sb.gh_body(4).starts_with("# Link audit: Fixture catalog\n"));
+    assert!(sb.gh_body(4).contains("\n# Link audit: Fixture catalog\n"));
 
     sb.step(
         "run-check.sh",
@@ -261,16 +261,11 @@ fn attention_opens_one_labelled_issue_a_later_audit_edits_it_and_a_healthy_one_c
     sb.step("tracking-issue.sh", &[("ATTENTION", "true")])
         .assert_ok();
     let calls = sb.gh_calls();
-    assert_eq!(calls.len(), 7, "{calls:?}");
+    assert_eq!(calls.len(), 6, "{calls:?}");
     assert!(
         calls[5].starts_with("issue\tedit\t104\t--body-file\t"),
         "{calls:?}"
     );
-    assert!(
-        calls[6].starts_with("issue\tcomment\t104\t--body\t"),
-        "{calls:?}"
-    );
-    assert!(calls[6].contains(RUN_URL));
     assert_eq!(
         calls
             .iter()
@@ -285,9 +280,9 @@ fn attention_opens_one_labelled_issue_a_later_audit_edits_it_and_a_healthy_one_c
     sb.step("tracking-issue.sh", &[("ATTENTION", "false")])
         .assert_ok();
     let calls = sb.gh_calls();
-    assert_eq!(calls.len(), 9, "{calls:?}");
+    assert_eq!(calls.len(), 8, "{calls:?}");
     assert_eq!(
-        calls[8],
+        calls[7],
         format!("issue\tclose\t104\t--comment\tEvery link is healthy again as of {RUN_URL}.")
     );
 
@@ -295,7 +290,7 @@ fn attention_opens_one_labelled_issue_a_later_audit_edits_it_and_a_healthy_one_c
         .assert_ok();
     assert_eq!(
         sb.gh_calls().len(),
-        10,
+        9,
         "a healthy audit with no open issue only looks"
     );
 }
@@ -336,7 +331,11 @@ fn issue_body_over_githubs_limit_is_cut_at_a_line_with_a_pointer_to_the_artifact
     let report = report.to_str().unwrap();
     sb.step(
         "run-check.sh",
-        &[("FAKE_EXIT", "1"), ("FAKE_REPORT", report)],
+        &[
+            ("FAKE_EXIT", "1"),
+            ("FAKE_STATUS", "broken"),
+            ("FAKE_REPORT", report),
+        ],
     )
     .assert_ok();
     sb.step("tracking-issue.sh", &[("ATTENTION", "true")])
@@ -348,21 +347,23 @@ fn issue_body_over_githubs_limit_is_cut_at_a_line_with_a_pointer_to_the_artifact
         body.chars().count()
     );
     assert!(body.len() > ISSUE_BODY_LIMIT / 2, "keeps most of what fits");
-    assert!(body.starts_with("# Link audit: Fixture catalog\n"));
-    assert!(body.contains("link-audit-reports"), "names the artifact");
-    assert!(body.contains(RUN_URL), "points at the run");
-    let before_pointer = body.split("\n\n---\n").next().unwrap();
+    let report = &body[body.find("# Link audit: Fixture catalog\n").unwrap()..];
+    let (kept, pointer) = report.split_once("\n\n---\n").unwrap();
+    assert!(pointer.contains("link-audit-reports"), "names the artifact");
+    assert!(pointer.contains(RUN_URL), "points at the run");
     assert!(
-        before_pointer
-            .lines()
-            .skip(4)
-            .all(|l| l.ends_with("| moved |")),
+        kept.lines().skip(4).all(|l| l.ends_with("| moved |")),
         "only whole lines are kept"
+    );
+    assert!(
+        body.ends_with("\n<!-- linkwatch-problems\nrust-book broken\n-->\n"),
+        "the list of problems is never cut: {}",
+        &body[body.len() - 200..]
     );
 }
 
 #[test]
-fn a_small_report_becomes_the_issue_body_whole() {
+fn a_small_report_is_the_issue_body_whole_between_where_the_reports_are_and_the_problem_list() {
     if tools_missing() {
         return;
     }
@@ -375,7 +376,241 @@ fn a_small_report_becomes_the_issue_body_whole() {
     sb.step("tracking-issue.sh", &[("ATTENTION", "true")])
         .assert_ok();
     let report = fs::read_to_string(sb.work().join("reports/report.md")).unwrap();
-    assert_eq!(sb.gh_body(4), report);
+    assert_eq!(
+        sb.gh_body(4),
+        format!(
+            "The full reports of this audit are in the `link-audit-reports` artifact of {RUN_URL}.\n\n\
+             {report}\n<!-- linkwatch-problems\nrust-book soft404\n-->\n"
+        )
+    );
+}
+
+/// Runs an audit whose results hold `outcomes` (`id status` a line), then the tracking issue
+/// step with `env`.
+fn audit_and_track(sb: &Sandbox, outcomes: &str, env: &[(&str, &str)]) {
+    sb.step(
+        "run-check.sh",
+        &[("FAKE_EXIT", "1"), ("FAKE_OUTCOMES", outcomes)],
+    )
+    .assert_ok();
+    let mut env = env.to_vec();
+    env.push(("ATTENTION", "true"));
+    sb.step("tracking-issue.sh", &env).assert_ok();
+}
+
+#[test]
+fn issue_body_starts_with_the_hijacked_links_then_says_how_to_accept_from_github() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audit_and_track(
+        &sb,
+        "guide broken\nold-shop hijacked\nhotline changed\ncasino hijacked\nform changed",
+        &[
+            ("ACCEPT_WORKFLOW", "accept.yml"),
+            ("GH_REPO", "owner/repo"),
+            ("GITHUB_SERVER_URL", "https://github.example"),
+        ],
+    );
+    let body = sb.gh_body(4);
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[..7],
+        [
+            "⚠ **2 links now lead to something else (hijacked):** Title of old-shop (`old-shop`, \
+             `https://old-shop.example/`); Title of casino (`casino`, `https://casino.example/`). \
+             Remove or replace them in the catalog now.",
+            "",
+            &format!(
+                "The full reports of this audit are in the `link-audit-reports` artifact of {RUN_URL}."
+            ),
+            "",
+            "To accept changes once you have read their diffs below: \
+             [Accept changes](https://github.example/owner/repo/actions/workflows/accept.yml) → \
+             *Run workflow* with ids `hotline form`, or `all`.",
+            "A hijacked link that a browser shows to be fine is accepted the same way with *force* \
+             ticked: `old-shop casino`.",
+            "",
+        ]
+    );
+    assert_eq!(lines[7], "# Link audit: Fixture catalog");
+}
+
+#[test]
+fn one_hijacked_link_is_named_alone_and_without_an_accept_workflow_the_issue_gives_the_command() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audit_and_track(&sb, "old-shop hijacked\nhotline changed", &[]);
+    let body = sb.gh_body(4);
+    assert!(
+        body.starts_with(
+            "⚠ **1 link now leads to something else (hijacked):** Title of old-shop (`old-shop`, \
+             `https://old-shop.example/`). Remove or replace it in the catalog now.\n\n"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "To accept changes once you have read their diffs below: `linkwatch accept hotline` \
+             in a clone, then commit `reports/`.\n\
+             A hijacked link that a browser shows to be fine: `linkwatch accept --force old-shop`.\n"
+        ),
+        "{body}"
+    );
+}
+
+#[test]
+fn without_hijacked_links_the_issue_body_starts_with_where_the_reports_are() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audit_and_track(&sb, "guide broken", &[]);
+    assert!(
+        sb.gh_body(4)
+            .starts_with("The full reports of this audit are in the `link-audit-reports` artifact")
+    );
+}
+
+#[test]
+fn the_issue_is_commented_only_when_the_set_of_problems_changed() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let push = [("PUSH_OUTCOME", "success"), ("PUSH_BRANCH", "main")];
+    audit_and_track(&sb, "guide broken\nhotline failing\nform changed", &push);
+    assert_eq!(sb.gh_calls().len(), 4, "opened");
+
+    audit_and_track(&sb, "guide broken\nhotline failing\nform changed", &push);
+    let calls = sb.gh_calls();
+    assert_eq!(calls.len(), 6, "{calls:?}");
+    assert!(calls[5].starts_with("issue\tedit\t104\t"), "{calls:?}");
+
+    audit_and_track(
+        &sb,
+        "guide broken\nhotline broken\nshelter moved\nold-shop hijacked",
+        &push,
+    );
+    let calls = sb.gh_calls();
+    assert_eq!(calls.len(), 9, "{calls:?}");
+    assert!(calls[7].starts_with("issue\tedit\t104\t"), "{calls:?}");
+    assert!(
+        calls[8].starts_with("issue\tcomment\t104\t--body-file\t"),
+        "{calls:?}"
+    );
+    assert_eq!(
+        sb.gh_body(9),
+        format!(
+            "Since the last audit: 2 new, 1 fixed, 2 still open (1 with another status), as of {RUN_URL}.\n\
+             \n\
+             - New: `shelter` (moved), `old-shop` (hijacked)\n\
+             - Fixed: `form` (was changed)\n\
+             - Now another status: `hotline` (failing → broken)\n\
+             \n\
+             The full reports of this audit are in the `link-audit-reports` artifact of {RUN_URL}, \
+             and in `reports/` on `main`.\n"
+        )
+    );
+
+    audit_and_track(
+        &sb,
+        "guide broken\nhotline broken\nshelter moved\nold-shop hijacked",
+        &push,
+    );
+    assert_eq!(sb.gh_calls().len(), 11, "the same four again: no comment");
+}
+
+#[test]
+fn an_issue_without_a_list_of_problems_is_commented_once_then_only_on_changes() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    fs::write(
+        sb.gh_state().join("issues.json"),
+        r##"[{"number":42,"body":"# Link audit: Fixture catalog\n\nWritten before the list was kept.\n"}]"##,
+    )
+    .unwrap();
+    audit_and_track(&sb, "guide broken\nform changed", &[]);
+    let calls = sb.gh_calls();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert!(calls[2].starts_with("issue\tcomment\t42\t"), "{calls:?}");
+    assert!(
+        sb.gh_body(3).starts_with(&format!(
+            "Links need attention as of {RUN_URL}: 2, listed in the description, which kept no \
+             list from an earlier audit to compare with.\n"
+        )),
+        "{}",
+        sb.gh_body(3)
+    );
+
+    audit_and_track(&sb, "guide broken\nform changed", &[]);
+    assert_eq!(sb.gh_calls().len(), 5, "now the list is kept: no comment");
+}
+
+#[cfg(unix)]
+#[test]
+fn when_branch_protection_refuses_the_push_the_issue_still_says_where_the_reports_are() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let hook = sb.remote().join("hooks/pre-receive");
+    fs::write(
+        &hook,
+        "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.' >&2\nexit 1\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+    let report = big_report(sb.path(), 200_000);
+    sb.step(
+        "run-check.sh",
+        &[
+            ("FAKE_EXIT", "1"),
+            ("FAKE_STATUS", "broken"),
+            ("FAKE_REPORT", report.to_str().unwrap()),
+        ],
+    )
+    .assert_ok();
+    let push = sb.step("commit-back.sh", &[("PUSH_ATTEMPTS", "1")]);
+    assert_eq!(push.code(), Some(1), "the push was refused");
+    assert_eq!(sb.remote_log(), ["Test|catalog"]);
+
+    // The workflow runs this step after a failed push (see the workflow test below), with the
+    // push step's outcome.
+    sb.step(
+        "tracking-issue.sh",
+        &[
+            ("ATTENTION", "true"),
+            ("PUSH_OUTCOME", "failure"),
+            ("PUSH_BRANCH", "main"),
+        ],
+    )
+    .assert_ok();
+    let body = sb.gh_body(4);
+    assert!(
+        body.starts_with(&format!(
+            "The full reports of this audit are in the `link-audit-reports` artifact of {RUN_URL}. \
+             Pushing them to `main` failed (a protected branch? see the run's log), so the \
+             artifact is their only copy: download it before it expires.\n\n"
+        )),
+        "{}",
+        &body[..400]
+    );
+    assert!(
+        !body.contains("reports/report.md"),
+        "the cut report points only at the artifact"
+    );
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]
@@ -673,4 +908,354 @@ fn summary_over_one_mib_is_cut_with_a_pointer_to_the_artifact() {
     let pointer = summary.rsplit("\n---\n").next().unwrap();
     assert!(pointer.contains("link-audit-reports"), "{pointer}");
     assert!(pointer.contains(RUN_URL), "{pointer}");
+}
+
+/// Runs an audit and commits its reports, as the baseline an accept starts from.
+fn audited(sb: &Sandbox) {
+    sb.step("run-check.sh", &[("FAKE_STATUS", "changed")])
+        .assert_ok();
+    sb.step("commit-back.sh", &[]).assert_ok();
+}
+
+#[test]
+fn accept_runs_linkwatch_accept_on_the_ids_and_commits_the_baseline_back() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audited(&sb);
+    let args_file = sb.path().join("args");
+    let accept = sb.step(
+        "accept.sh",
+        &[
+            ("FAKE_ARGS", args_file.to_str().unwrap()),
+            ("IDS", "  rust-book   guide-2 "),
+            ("FORCE", "false"),
+            ("ACTOR", "octocat"),
+        ],
+    );
+    accept.assert_ok();
+    assert_eq!(
+        fs::read_to_string(&args_file)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        ["accept", "--out", "reports", "--", "rust-book", "guide-2"]
+    );
+    let message = accept.output("message").unwrap();
+    assert_eq!(
+        message,
+        "Accept rust-book guide-2, asked by @octocat [skip ci]"
+    );
+
+    sb.step("commit-back.sh", &[("COMMIT_MESSAGE", &message)])
+        .assert_ok();
+    let log = sb.remote_log();
+    assert_eq!(
+        log[0],
+        "github-actions[bot]|Accept rust-book guide-2, asked by @octocat [skip ci]"
+    );
+    let files = git(&sb.remote(), &["show", "--name-only", "--format=", "main"]);
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [
+            "reports/snapshots/guide-2.txt",
+            "reports/snapshots/rust-book.txt"
+        ]
+    );
+}
+
+#[test]
+fn accept_all_and_force_become_linkwatchs_flags() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audited(&sb);
+    let args_file = sb.path().join("args");
+    let accept = sb.step(
+        "accept.sh",
+        &[
+            ("FAKE_ARGS", args_file.to_str().unwrap()),
+            ("IDS", "all"),
+            ("FORCE", "true"),
+        ],
+    );
+    accept.assert_ok();
+    assert_eq!(
+        fs::read_to_string(&args_file)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        ["accept", "--out", "reports", "--force", "--all"]
+    );
+    assert_eq!(
+        accept.output("message").as_deref(),
+        Some("Accept every pending change (forced past hijacked) [skip ci]")
+    );
+}
+
+#[test]
+fn accept_refuses_hostile_or_malformed_ids_before_running_anything() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audited(&sb);
+    let args_file = sb.path().join("args");
+    let before = sb.remote_log();
+    for ids in [
+        "a; rm -rf /",
+        "$(id)",
+        "`id`",
+        "--all",
+        "-rf",
+        "rust-book --force",
+        "rust-book\nguide",
+        "$(touch pwned)",
+        "rust-book;touch pwned",
+        "../state",
+        "Rust-Book",
+        "guide--2",
+        "all rust-book",
+        "",
+        "   ",
+    ] {
+        let accept = sb.step(
+            "accept.sh",
+            &[("FAKE_ARGS", args_file.to_str().unwrap()), ("IDS", ids)],
+        );
+        assert_eq!(accept.code(), Some(2), "{ids:?} was not refused");
+        assert!(
+            accept
+                .stdout()
+                .starts_with("::error title=Nothing accepted::"),
+            "{ids:?}: {}",
+            accept.stdout()
+        );
+        assert!(!args_file.exists(), "{ids:?} reached linkwatch");
+        assert_eq!(accept.output("message"), None);
+        assert!(!sb.work().join("pwned").exists(), "{ids:?} ran a command");
+        assert!(!accept.stdout().contains("uid="), "{ids:?} ran `id`");
+    }
+    let hostile = sb.step("accept.sh", &[("IDS", "a; rm -rf /")]);
+    assert_eq!(
+        hostile.stdout(),
+        "::error title=Nothing accepted::not a resource id: a\\; -rf / (ids are lowercase \
+         letters, digits and hyphens; or type all, alone)\n",
+        "the log shows what was refused, quoted"
+    );
+    assert!(sb.work().join("reports/state.json").exists());
+    sb.step("commit-back.sh", &[]).assert_ok();
+    assert_eq!(sb.remote_log(), before, "nothing to commit");
+}
+
+#[test]
+fn accept_refuses_a_force_that_is_not_true_or_false() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audited(&sb);
+    let accept = sb.step("accept.sh", &[("IDS", "rust-book"), ("FORCE", "yes")]);
+    assert_eq!(accept.code(), Some(2));
+    assert!(accept.stdout().contains("force must be true or false"));
+}
+
+#[test]
+fn a_refused_accept_fails_the_step_with_no_commit_message() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    audited(&sb);
+    let accept = sb.step("accept.sh", &[("IDS", "old-shop"), ("FAKE_EXIT", "2")]);
+    assert_eq!(accept.code(), Some(2));
+    assert_eq!(accept.output("message"), None);
+}
+
+#[test]
+fn accept_speaks_the_real_linkwatchs_arguments() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    fs::create_dir(sb.work().join("reports")).unwrap();
+    let linkwatch = env!("CARGO_BIN_EXE_linkwatch");
+    let all = sb.step("accept.sh", &[("LINKWATCH", linkwatch), ("IDS", "all")]);
+    all.assert_ok();
+    assert_eq!(all.stdout(), "nothing pending to accept\n");
+    let unknown = sb.step(
+        "accept.sh",
+        &[
+            ("LINKWATCH", linkwatch),
+            ("IDS", "no-such-id"),
+            ("FORCE", "true"),
+        ],
+    );
+    assert_eq!(unknown.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.out.stderr),
+        "linkwatch: error: not in the baseline: no-such-id\n"
+    );
+}
+
+fn workflow(name: &str) -> String {
+    fs::read_to_string(root().join(".github/workflows").join(name)).unwrap()
+}
+
+/// A job's steps (items at the steps' indentation), each with its lines.
+fn steps(workflow: &str) -> Vec<String> {
+    let mut steps: Vec<String> = Vec::new();
+    for line in workflow.lines() {
+        if line.starts_with("      - ") {
+            steps.push(String::new());
+        }
+        if let Some(step) = steps.last_mut() {
+            step.push_str(line);
+            step.push('\n');
+        }
+    }
+    steps
+}
+
+#[test]
+fn the_tracking_issue_step_runs_after_a_refused_push_and_hears_how_it_went() {
+    let when_reports_exist = "if: ${{ !cancelled() && steps.check.outcome == 'success' }}";
+    for name in ["link-audit.yml", "link-audit-sharded.yml"] {
+        let steps = steps(&workflow(name));
+        let find = |needle: &str| {
+            steps
+                .iter()
+                .position(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("{name}: no step with {needle}"))
+        };
+        let upload = find("name: link-audit-reports");
+        let commit = find("run: .github/scripts/commit-back.sh");
+        let issue = find("run: .github/scripts/tracking-issue.sh");
+        assert!(upload < commit && commit < issue, "{name}");
+        assert!(
+            steps[upload].contains(
+                "uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2"
+            ),
+            "{name}"
+        );
+        assert!(steps[commit].contains("id: commit"), "{name}");
+        for step in [upload, commit, issue] {
+            assert!(
+                steps[step].contains(when_reports_exist),
+                "{name}: {}",
+                steps[step]
+            );
+        }
+        for env in [
+            "PUSH_OUTCOME: ${{ steps.commit.outcome }}",
+            "PUSH_BRANCH: ${{ github.ref_name }}",
+            "ACCEPT_WORKFLOW: accept.yml",
+        ] {
+            assert!(steps[issue].contains(env), "{name}: {env}");
+        }
+    }
+}
+
+#[test]
+fn the_accept_workflow_takes_its_form_only_through_the_environment() {
+    let accept = workflow("accept.yml");
+    let uses_inputs: Vec<&str> = accept
+        .lines()
+        .filter(|l| l.contains("inputs."))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        uses_inputs,
+        ["IDS: ${{ inputs.ids }}", "FORCE: ${{ inputs.force }}"]
+    );
+    assert!(accept.contains("\non:\n  workflow_dispatch:\n    inputs:\n"));
+    assert!(accept.contains("\npermissions: {}\n"));
+    let steps = steps(&accept);
+    let accept_step = steps
+        .iter()
+        .find(|s| s.contains("run: .github/scripts/accept.sh"))
+        .unwrap();
+    assert!(accept_step.contains("IDS: ${{ inputs.ids }}"));
+    let commit = steps
+        .iter()
+        .find(|s| s.contains("run: .github/scripts/commit-back.sh"))
+        .unwrap();
+    assert!(commit.contains("COMMIT_MESSAGE: ${{ steps.accept.outputs.message }}"));
+    assert!(accept.contains("      contents: write # commit reports/ back\n"));
+    assert!(accept.contains("persist-credentials: false"));
+}
+
+#[test]
+fn no_workflow_nor_the_action_puts_an_expression_into_a_run_block() {
+    let dir = root().join(".github/workflows");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root().join("action.yml"));
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let mut block: Option<usize> = None;
+        for (n, line) in text.lines().enumerate() {
+            let indent = line.len() - line.trim_start().len();
+            let item = line.trim_start().trim_start_matches("- ");
+            if let Some(run_indent) = block {
+                if line.trim().is_empty() || indent > run_indent {
+                    assert!(
+                        !line.contains("${{"),
+                        "{}:{}: {line}",
+                        file.display(),
+                        n + 1
+                    );
+                    continue;
+                }
+                block = None;
+            }
+            if let Some(script) = item.strip_prefix("run:") {
+                assert!(
+                    !script.contains("${{"),
+                    "{}:{}: {line}",
+                    file.display(),
+                    n + 1
+                );
+                if matches!(script.trim().chars().next(), Some('|' | '>')) {
+                    block = Some(indent);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn every_script_a_workflow_or_the_action_runs_is_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files: Vec<PathBuf> = fs::read_dir(root().join(".github/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root().join("action.yml"));
+    let mut scripts = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("run:")) {
+            let Some(at) = line.find(".github/scripts/") else {
+                continue;
+            };
+            let script = line[at..].split(['"', '\'', ' ']).next().unwrap();
+            let mode = fs::metadata(root().join(script))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert!(
+                mode & 0o111 != 0,
+                "{}: {script} is not executable",
+                file.display()
+            );
+            scripts += 1;
+        }
+    }
+    assert!(scripts >= 10, "found only {scripts} scripts");
 }
