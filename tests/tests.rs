@@ -12,6 +12,7 @@ mod support;
 mod baseline;
 mod baseline_cli;
 mod check_cli;
+mod cli_loop;
 mod crash_safety;
 mod engine;
 mod layers;

@@ -1,7 +1,9 @@
 //! `linkwatch accept`: take the latest seen content of changed resources as their new baseline.
 
 use super::Exit;
+use super::config::Project;
 use linkwatch::state::{self, Accepted, Selection};
+use linkwatch::text::for_terminal;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -25,12 +27,15 @@ pub(crate) struct Args {
     /// Also accept content judged `hijacked` (check it in a browser first).
     #[arg(long)]
     pub force: bool,
-    /// Directory holding the baseline (state.json and snapshots/).
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
+    /// Directory holding the baseline (state.json and snapshots/) [default: reports, or `out`
+    /// in linkwatch.toml]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let out_dir = project.out(args.out);
+    super::require_baseline(&out_dir)?;
     let selection = if args.ids.is_empty() {
         Selection::All {
             folder: args.folder,
@@ -38,7 +43,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         Selection::Ids(args.ids.clone())
     };
-    let accepted = state::accept(&args.out, &selection, args.force, linkwatch::time::now())?;
+    let accepted = state::accept(&out_dir, &selection, args.force, linkwatch::time::now())?;
     let mut out = std::io::stdout().lock();
     for a in &accepted {
         writeln!(out, "{}", describe(a))?;
@@ -48,7 +53,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         .iter()
         .filter(|id| !accepted.iter().any(|a| &a.id == *id))
     {
-        writeln!(out, "{id}: nothing pending")?;
+        writeln!(out, "{}: nothing pending", for_terminal(id))?;
     }
     if accepted.is_empty() && args.ids.is_empty() {
         writeln!(out, "nothing pending to accept")?;
@@ -69,9 +74,10 @@ fn describe(a: &Accepted) -> String {
     let similarity = a
         .similarity
         .map_or_else(|| "document".to_string(), |s| format!("similarity {s:.2}"));
-    format!(
+    let line = format!(
         "accepted {}: {titles}, {similarity} ({})",
         a.id,
         a.reasons.join("; ")
-    )
+    );
+    for_terminal(&line).into_owned()
 }

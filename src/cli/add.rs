@@ -1,13 +1,14 @@
-//! `linkwatch add`: fetch a page, propose a title and id from it, and append the resource to
-//! its folder's file.
+//! `linkwatch add`: fetch a page, judge it as `check` would, propose a title, organization and
+//! id from it, and append the resource to its folder's file.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::{Context, bail};
-use linkwatch::catalog::{Kind, Resource, Watch, doc};
-use linkwatch::check::{Cancel, CheckConfig, Engine, Request};
+use linkwatch::catalog::{Audience, Catalog, Kind, Resource, doc};
+use linkwatch::check::{Cancel, CheckConfig, Engine, Fetch, Request};
 use linkwatch::maintain::{self, add};
+use linkwatch::text::for_terminal;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -17,22 +18,38 @@ pub(crate) struct Args {
     /// The folder to add it to.
     #[arg(long, value_name = "F")]
     pub folder: String,
-    /// The resource id (default: a slug of the page's title).
+    /// The resource id (default: a slug of the title).
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
+    /// The title (default: the page's, without the site's name).
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
     /// What the resource is.
     #[arg(long, value_name = "K", default_value = "website")]
     pub kind: Kind,
-    /// Who publishes it (default: the URL's host).
+    /// Who publishes it (default: the page's site name, else the URL's host).
     #[arg(long, value_name = "O")]
     pub organization: Option<String>,
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
+    /// What the resource is for, in a sentence or two.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Tags, comma-separated.
+    #[arg(long, value_name = "TAGS", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Who it is for, comma-separated.
+    #[arg(long, value_name = "WHO", value_delimiter = ',')]
+    pub audience: Vec<Audience>,
+    /// Add the page even when it is broken, a soft 404, blocked or hijacked.
+    #[arg(long)]
+    pub force: bool,
+    /// Change nothing: print the diff that would be applied.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let dir = project.catalog()?;
+    let Some(catalog) = super::load_catalog(dir)? else {
         return Ok(Exit::Usage);
     };
     if catalog.folder(&args.folder).is_none() {
@@ -43,51 +60,73 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     if !matches!(url.scheme(), "http" | "https") {
         bail!("`{}` is not an http or https URL", args.url);
     }
-    if let Some(e) = catalog
-        .resources
-        .iter()
-        .find(|e| linkwatch::url::same_page(&e.resource.url, url.as_str()))
-    {
-        eprintln!(
-            "linkwatch: {} is already in the catalog as `{}` (folder {})",
-            args.url, e.resource.id, e.folder
-        );
+    if already_in(&catalog, &args.url) {
         return Ok(Exit::Problems);
     }
-    let fetch = fetch(&args.url)?;
-    if let Some(failure) = &fetch.failure {
-        eprintln!("linkwatch: cannot fetch {}: {}", args.url, failure.message);
-        return Ok(Exit::Problems);
-    }
-    match fetch.http_status {
-        Some(s) if (200..300).contains(&s) => {}
-        other => {
-            let status = other.map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
-            eprintln!("linkwatch: {} answered {status}; not added", args.url);
+    let fetched = fetch_all(
+        std::slice::from_ref(&args.url),
+        project.settings.check_config(),
+    )?;
+    let fetch = fetched
+        .into_iter()
+        .next()
+        .flatten()
+        .context("the fetch did not finish")?;
+    let confirm_after = project
+        .settings
+        .confirm_after
+        .unwrap_or(linkwatch::DEFAULT_CONFIRM_AFTER);
+    let proposal = add::propose(&args.url, &fetch, confirm_after, linkwatch::time::now());
+    let verdict = for_terminal(&proposal.detail);
+    if !proposal.addable() {
+        if !args.force {
+            eprintln!(
+                "linkwatch: {} is {}: {verdict}; not added (--force adds it anyway)",
+                args.url, proposal.status
+            );
             return Ok(Exit::Problems);
         }
+        eprintln!(
+            "linkwatch: warning: {} is {}: {verdict}; added anyway (--force)",
+            args.url, proposal.status
+        );
     }
-    let page = linkwatch::content::extract(
-        &fetch.body,
-        fetch.content_type.as_deref(),
-        &Watch::default(),
-    );
+    let mut out = std::io::stdout().lock();
+    if proposal.url != args.url {
+        if already_in(&catalog, &proposal.url) {
+            return Ok(Exit::Problems);
+        }
+        writeln!(
+            out,
+            "{}: {verdict}; storing the address it moved to",
+            args.url
+        )?;
+    }
     let host = url.host_str().unwrap_or_default().to_owned();
-    let title = page
-        .title
-        .or(page.heading)
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| host.clone());
+    let title = match (args.title, proposal.title) {
+        (Some(title), _) => title,
+        (None, Some(title)) if title.chars().count() > add::MAX_TITLE_CHARS => {
+            eprintln!(
+                "linkwatch: the page's title is {} characters long (at most {} are taken); \
+                 give one with --title; not added",
+                title.chars().count(),
+                add::MAX_TITLE_CHARS
+            );
+            return Ok(Exit::Problems);
+        }
+        (None, Some(title)) => title,
+        (None, None) => host.clone(),
+    };
     if linkwatch::cells::starts_like_formula(&title) {
         eprintln!(
-            "linkwatch: warning: the title `{title}` starts like a spreadsheet formula; \
-             CSV exports and links.csv will prefix it with '"
+            "linkwatch: warning: the title `{}` starts like a spreadsheet formula; \
+             CSV exports and links.csv will prefix it with '",
+            for_terminal(&title)
         );
     }
     let id = match args.id {
         Some(id) => id,
-        None => add::free_id(&add::slug(&title), &catalog),
+        None => add::free_id(&add::slug(&title), |id| taken(&catalog, id)),
     };
     if let Some(e) = catalog.resources.iter().find(|e| e.resource.id == id) {
         eprintln!(
@@ -99,17 +138,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     let resource = Resource {
         id,
         title,
-        url: args.url.clone(),
+        url: proposal.url,
         kind: args.kind,
-        organization: args.organization.unwrap_or(host),
-        description: None,
-        audience: Vec::new(),
-        tags: Vec::new(),
+        organization: args.organization.or(proposal.site_name).unwrap_or(host),
+        description: args.description,
+        audience: args.audience,
+        tags: args.tags,
         added: Some(linkwatch::time::today()),
         reviewed: None,
         watch: None,
     };
-    let path = doc::folder_file(&args.catalog, &args.folder);
+    let path = doc::folder_file(dir, &args.folder);
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -117,7 +156,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let new = doc::append_resource(&old, &resource)?;
     let loaded = maintain::validate_edits(
-        &args.catalog,
+        dir,
         &[(path.clone(), new.clone())],
         linkwatch::time::today(),
     )?;
@@ -126,28 +165,60 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         eprintln!("linkwatch: the new resource would make the catalog invalid; nothing written");
         return Ok(Exit::Problems);
     }
-    linkwatch::fsutil::write_atomic(&path, new.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let mut out = std::io::stdout().lock();
-    write!(out, "{}", maintain::unified_diff(&path, &old, &new))?;
-    writeln!(out, "added `{}` to {}", resource.id, path.display())?;
+    if !args.dry_run {
+        linkwatch::fsutil::write_atomic(&path, new.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    write!(
+        out,
+        "{}",
+        for_terminal(&maintain::unified_diff(&path, &old, &new))
+    )?;
+    let verb = if args.dry_run { "would add" } else { "added" };
+    writeln!(out, "{verb} `{}` to {}", resource.id, path.display())?;
     Ok(Exit::Ok)
 }
 
-/// Fetches `url` once with the same client and limits as `check`.
-fn fetch(url: &str) -> anyhow::Result<linkwatch::check::Fetch> {
+/// Whether a resource holds `id`.
+pub(crate) fn taken(catalog: &Catalog, id: &str) -> bool {
+    catalog.resources.iter().any(|e| e.resource.id == id)
+}
+
+/// Whether `url` is in the catalog already; says where on stderr when it is.
+fn already_in(catalog: &Catalog, url: &str) -> bool {
+    let Some(e) = catalog
+        .resources
+        .iter()
+        .find(|e| linkwatch::url::same_page(&e.resource.url, url))
+    else {
+        return false;
+    };
+    eprintln!(
+        "linkwatch: {url} is already in the catalog as `{}` (folder {})",
+        e.resource.id, e.folder
+    );
+    true
+}
+
+/// Fetches every URL once, with the same client, limits and per-host politeness as `check`;
+/// `None` for one the run did not finish.
+pub(crate) fn fetch_all(
+    urls: &[String],
+    config: CheckConfig,
+) -> anyhow::Result<Vec<Option<Fetch>>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let engine = Engine::new(CheckConfig::default())?;
-        let mut fetched = None;
+        let engine = Engine::new(config)?;
+        let mut fetched = vec![None; urls.len()];
+        let requests = urls.iter().map(|u| Request::new(u.as_str())).collect();
         engine
-            .run(vec![Request::new(url)], &Cancel::default(), |_, fetch| {
-                fetched = Some(fetch);
+            .run(requests, &Cancel::default(), |i, fetch| {
+                fetched[i] = Some(fetch)
             })
             .await;
-        fetched.context("the fetch did not finish")
+        Ok(fetched)
     })
 }

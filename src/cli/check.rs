@@ -1,7 +1,8 @@
 //! `linkwatch check`: resolve flags and `linkwatch.toml` into one audit configuration, run the
 //! audit with a progress bar, print a one-line summary, and pick the exit code.
 
-use super::{Exit, config};
+use super::Exit;
+use super::config::Project;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
@@ -16,9 +17,6 @@ use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
     /// Where reports and the baseline go [default: reports]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -67,23 +65,11 @@ struct Resolved {
     audit: AuditConfig,
 }
 
-fn resolve(args: Args) -> anyhow::Result<Resolved> {
-    let file = config::load(&args.catalog)?;
-    let fail_on = match (args.fail_on, file.fail_on) {
-        (Some(flag), _) => flag,
-        (None, Some(names)) => names
-            .iter()
-            .map(|n| n.parse::<Status>())
-            .collect::<Result<_, _>>()
-            .map_err(anyhow::Error::msg)
-            .with_context(|| {
-                format!(
-                    "invalid fail-on in {}",
-                    config::path_for(&args.catalog).display()
-                )
-            })?,
-        (None, None) => linkwatch::status::DEFAULT_FAIL_ON.to_vec(),
-    };
+fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
+    let catalog = project.catalog()?.to_path_buf();
+    let fail_on = project.fail_on(args.fail_on)?;
+    let out = project.out(args.out);
+    let file = project.settings;
     let defaults = CheckConfig::default();
     let engine = CheckConfig {
         concurrency: args
@@ -110,11 +96,8 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
         ..defaults
     };
     Ok(Resolved {
-        out: args
-            .out
-            .or(file.out)
-            .unwrap_or_else(|| PathBuf::from(linkwatch::DEFAULT_OUT_DIR)),
-        catalog: args.catalog,
+        out,
+        catalog,
         changed_since: args.changed_since,
         fail_on,
         quiet: args.quiet,
@@ -131,8 +114,8 @@ fn resolve(args: Args) -> anyhow::Result<Resolved> {
     })
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let mut resolved = resolve(args)?;
+pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
+    let mut resolved = resolve(args, project)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
     };

@@ -2,6 +2,7 @@
 //! JSON or Markdown.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::{Context, bail};
 
 use linkwatch::export;
@@ -16,12 +17,10 @@ pub(crate) struct Args {
     /// Where to write it (required for xlsx); stdout when not given.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
-    /// Where the last audit's results.json is; its findings are added when it exists.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
+    /// Where the last audit's results.json is; its findings are added when it exists
+    /// [default: reports, or `out` in linkwatch.toml]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,16 +35,23 @@ pub(crate) enum Format {
     Md,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     if args.format == Format::Xlsx && args.output.is_none() {
         bail!("--format xlsx needs --output FILE");
     }
-    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+    let Some(catalog) = super::load_catalog(project.catalog()?)? else {
         return Ok(Exit::Usage);
     };
-    let audit = if args.out.join(linkwatch::report::RESULTS_JSON).exists() {
-        Some(linkwatch::report::read_results(&args.out)?)
+    let out = project.out(args.out);
+    let audit = if out.join(linkwatch::report::RESULTS_JSON).exists() {
+        Some(linkwatch::report::read_results(&out)?)
     } else {
+        // The catalog alone is still worth exporting (to edit it in a spreadsheet), but an
+        // empty status column must not pass for "nothing checked yet found nothing".
+        eprintln!(
+            "linkwatch: {}; the status columns are empty",
+            super::no_audit(&out)
+        );
         None
     };
     let rows = export::rows(&catalog, audit.as_ref());

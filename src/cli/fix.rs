@@ -2,6 +2,7 @@
 //! it now lives, and list the moves a person should judge.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::Context;
 use linkwatch::maintain::{self, fix};
 use std::io::Write;
@@ -12,29 +13,29 @@ pub(crate) struct Args {
     /// Change nothing: print the diff that would be applied.
     #[arg(long)]
     pub dry_run: bool,
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
-    /// Where the last audit's results.json is.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
+    /// Where the last audit's results.json is [default: reports, or `out` in linkwatch.toml]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let dir = project.catalog()?;
+    let Some(catalog) = super::load_catalog(dir)? else {
         return Ok(Exit::Usage);
     };
-    let audit = linkwatch::report::read_results(&args.out)?;
+    let out = project.out(args.out);
+    super::require_results(&out)?;
+    let audit = linkwatch::report::read_results(&out)?;
     let plan = fix::plan_fixes(&catalog, &audit);
-    let files = fix::apply_fixes(&args.catalog, &plan)?;
+    let files = fix::apply_fixes(dir, &plan)?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         for (path, old, new) in &files {
             write!(out, "{}", maintain::unified_diff(path, old, new))?;
         }
     } else {
-        linkwatch::fsutil::remove_stale_temps(&args.catalog)
-            .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
+        linkwatch::fsutil::remove_stale_temps(dir)
+            .with_context(|| format!("cannot clean {}", dir.display()))?;
         let writes: Vec<_> = files
             .iter()
             .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))

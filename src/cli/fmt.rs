@@ -1,6 +1,7 @@
 //! `linkwatch fmt`: rewrite the catalog files in the canonical layout, or check that they are.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::Context;
 use linkwatch::catalog::fmt;
 use linkwatch::maintain;
@@ -12,25 +13,18 @@ pub(crate) struct Args {
     /// Change nothing: print a diff and exit 1 when a file is not formatted.
     #[arg(long)]
     pub check: bool,
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.catalog)
-        .with_context(|| {
-            format!(
-                "cannot read the catalog directory {}",
-                args.catalog.display()
-            )
-        })?
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let dir = project.catalog()?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the catalog directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    linkwatch::fsutil::remove_stale_temps(&args.catalog)
-        .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
+    linkwatch::fsutil::remove_stale_temps(dir)
+        .with_context(|| format!("cannot clean {}", dir.display()))?;
     let mut unformatted = 0;
     let mut writes = Vec::new();
     let mut out = std::io::stdout().lock();

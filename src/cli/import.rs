@@ -2,6 +2,7 @@
 //! show the difference, and with `--write` apply it to the TOML files.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::Context;
 use linkwatch::export::sheet::{self, ReadAs};
 use linkwatch::maintain;
@@ -23,13 +24,11 @@ pub(crate) struct Args {
     /// Let --prune remove more than a quarter of the catalog.
     #[arg(long, requires = "prune")]
     pub force: bool,
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let dir = project.catalog()?;
+    let Some(catalog) = super::load_catalog(dir)? else {
         return Ok(Exit::Usage);
     };
     let file = args.file.display();
@@ -77,12 +76,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         }
     };
     let plan = import::plan_import(&catalog, &rows, args.prune);
-    let files = import::apply_import(&args.catalog, &catalog, &plan.changes)?;
+    let files = import::apply_import(dir, &catalog, &plan.changes)?;
     let edits: Vec<_> = files
         .iter()
         .map(|(p, _, new)| (p.clone(), new.clone()))
         .collect();
-    let loaded = maintain::validate_edits(&args.catalog, &edits, linkwatch::time::today())?;
+    let loaded = maintain::validate_edits(dir, &edits, linkwatch::time::today())?;
     let (mut added, mut changed, mut removed) = (0, 0, 0);
     for change in &plan.changes {
         match change {
@@ -137,8 +136,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Problems);
     }
     if args.write {
-        linkwatch::fsutil::remove_stale_temps(&args.catalog)
-            .with_context(|| format!("cannot clean {}", args.catalog.display()))?;
+        linkwatch::fsutil::remove_stale_temps(dir)
+            .with_context(|| format!("cannot clean {}", dir.display()))?;
         let writes: Vec<_> = files
             .iter()
             .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))

@@ -2,6 +2,8 @@
 
 use super::Exit;
 use super::check::summary;
+use super::config::Project;
+use anyhow::bail;
 use linkwatch::status::Status;
 use std::path::PathBuf;
 
@@ -10,30 +12,35 @@ pub(crate) struct Args {
     /// The shards' output directories, one per shard
     #[arg(value_name = "DIR", required = true)]
     pub shards: Vec<PathBuf>,
-    /// Where the merged reports and baseline go
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
-    /// The catalog directory (for the order of the reports)
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
+    /// Where the merged reports and baseline go [default: reports, or `out` in linkwatch.toml]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
     #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
     pub fail_on: Option<Vec<Status>>,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let Some(catalog) = super::load_catalog(&args.catalog)? else {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let Some(catalog) = super::load_catalog(project.catalog()?)? else {
         return Ok(Exit::Usage);
     };
-    let results = linkwatch::audit::shard::merge(&catalog, &args.shards, &args.out)?;
+    for shard in &args.shards {
+        if !shard.join(linkwatch::report::RESULTS_JSON).exists() {
+            bail!(
+                "{} (with --shard K/N --out {})",
+                super::no_audit(shard),
+                shard.display()
+            );
+        }
+    }
+    let out = project.out(args.out);
+    let results = linkwatch::audit::shard::merge(&catalog, &args.shards, &out)?;
     println!(
         "merged {} shards: {}",
         args.shards.len(),
-        summary(&results, &args.out)
+        summary(&results, &out)
     );
-    let fail_on = args
-        .fail_on
-        .unwrap_or_else(|| linkwatch::status::DEFAULT_FAIL_ON.to_vec());
+    let fail_on = project.fail_on(args.fail_on)?;
     let failing = results.outcomes.iter().any(|o| fail_on.contains(&o.status));
     Ok(if failing { Exit::Problems } else { Exit::Ok })
 }

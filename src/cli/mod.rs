@@ -2,7 +2,10 @@
 
 pub(crate) mod exit;
 
+use anyhow::bail;
 use clap::{Parser, Subcommand};
+use config::{GlobalArgs, Project};
+use linkwatch::state::Baseline;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -12,6 +15,8 @@ pub(crate) use exit::Exit;
 #[derive(Debug, Parser)]
 #[command(name = "linkwatch", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -24,6 +29,10 @@ pub(crate) enum Command {
     Schema(schema::Args),
     /// Check every link; write links.csv, report.md, results.json and the baseline.
     Check(check::Args),
+    /// List the content changes waiting to be accepted.
+    Pending(pending::Args),
+    /// Show a pending content change as a diff of the accepted and the new text.
+    Diff(diff::Args),
     /// Accept content changes as the new baseline.
     Accept(accept::Args),
     /// Re-render the reports from the last results.json, without the network.
@@ -40,6 +49,8 @@ pub(crate) enum Command {
     Fix(fix::Args),
     /// Fetch a page and append it to a folder as a new resource.
     Add(add::Args),
+    /// Start a catalog: catalog.toml, one folder, the schema and linkwatch.toml.
+    Init(init::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
     Completions(completions::Args),
     /// Print the man page, of linkwatch or of one command.
@@ -48,21 +59,70 @@ pub(crate) enum Command {
 
 /// Runs the parsed command and returns how it ended; `Err` means linkwatch itself failed.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let project = || Project::resolve(&cli.global);
     match cli.command {
-        Command::Validate(args) => validate::run(args),
+        Command::Validate(args) => validate::run(args, &project()?),
         Command::Schema(args) => schema::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Accept(args) => accept::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Merge(args) => merge::run(args),
-        Command::Export(args) => export::run(args),
-        Command::Import(args) => import::run(args),
-        Command::Fmt(args) => fmt::run(args),
-        Command::Fix(args) => fix::run(args),
-        Command::Add(args) => add::run(args),
+        Command::Check(args) => check::run(args, project()?),
+        Command::Accept(args) => accept::run(args, &project()?),
+        Command::Report(args) => report::run(args, &project()?),
+        Command::Merge(args) => merge::run(args, &project()?),
+        Command::Export(args) => export::run(args, &project()?),
+        Command::Import(args) => import::run(args, &project()?),
+        Command::Fmt(args) => fmt::run(args, &project()?),
+        Command::Fix(args) => fix::run(args, &project()?),
+        Command::Add(args) => add::run(args, &project()?),
+        Command::Init(args) => init::run(args, &cli.global),
+        Command::Pending(args) => pending::run(args, &project()?),
+        Command::Diff(args) => diff::run(args, &project()?),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
+}
+
+/// When to colour what is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to colour a stream that is (or is not) a `terminal`.
+    pub(crate) fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// `Err` saying how to make one when `out` holds no audit's `results.json`.
+pub(crate) fn require_results(out: &Path) -> anyhow::Result<()> {
+    if out.join(linkwatch::report::RESULTS_JSON).exists() {
+        return Ok(());
+    }
+    bail!("{}", no_audit(out))
+}
+
+/// The baseline in `out`; `Err` saying how to make one when no audit left one there.
+pub(crate) fn require_baseline(out: &Path) -> anyhow::Result<Baseline> {
+    let baseline = Baseline::load(out)?;
+    if baseline.resources.is_empty() {
+        bail!("{}", no_audit(out));
+    }
+    Ok(baseline)
+}
+
+/// `no audit found in reports/: run `linkwatch check` first`
+pub(crate) fn no_audit(out: &Path) -> String {
+    let mut dir = out.display().to_string();
+    if !dir.ends_with('/') {
+        dir.push('/');
+    }
+    format!("no audit found in {dir}: run `linkwatch check` first")
 }
 
 /// Loads the catalog for a command that needs a valid one: problems are printed to stderr with
@@ -90,12 +150,15 @@ pub(crate) mod add;
 pub(crate) mod check;
 pub(crate) mod completions;
 pub(crate) mod config;
+pub(crate) mod diff;
 pub(crate) mod export;
 pub(crate) mod fix;
 pub(crate) mod fmt;
 pub(crate) mod import;
+pub(crate) mod init;
 pub(crate) mod man;
 pub(crate) mod merge;
+pub(crate) mod pending;
 pub(crate) mod report;
 pub(crate) mod schema;
 pub(crate) mod validate;

@@ -1,6 +1,7 @@
 //! `linkwatch report`: re-render the reports from the last `results.json`, without the network.
 
 use super::Exit;
+use super::config::Project;
 use anyhow::Context;
 use linkwatch::report;
 use std::io::Write;
@@ -8,9 +9,10 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The directory holding `results.json`; its reports are rewritten
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
+    /// The directory holding `results.json`; its reports are rewritten [default: reports, or
+    /// `out` in linkwatch.toml]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Print one report to stdout instead of rewriting the files
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -23,16 +25,18 @@ pub(crate) enum Format {
     Json,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
-    let results = report::read_results(&args.out)?;
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
+    let out = project.out(args.out);
+    super::require_results(&out)?;
+    let results = report::read_results(&out)?;
     let Some(format) = args.format else {
-        report::write_all(&args.out, &results)?;
+        report::write_all(&out, &results)?;
         println!(
             "rewrote {}, {} and {} in {} from {} outcomes",
             report::LINKS_CSV,
             report::REPORT_MD,
             report::RESULTS_JSON,
-            args.out.display(),
+            out.display(),
             results.outcomes.len()
         );
         return Ok(Exit::Ok);

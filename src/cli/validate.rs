@@ -1,15 +1,12 @@
 //! `linkwatch validate`: check the catalog and report every problem with file, line and column.
 
 use super::Exit;
+use super::config::Project;
 use linkwatch::catalog::{self, diag};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The catalog directory.
-    #[arg(long, value_name = "DIR", default_value = linkwatch::DEFAULT_CATALOG_DIR)]
-    pub catalog: PathBuf,
     /// How to print the problems found.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -25,9 +22,9 @@ pub(crate) enum Format {
     Json,
 }
 
-pub(crate) fn run(args: Args) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     let today = linkwatch::time::today();
-    let loaded = catalog::load(&args.catalog, today)?;
+    let loaded = catalog::load(project.catalog()?, today)?;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = stdout.lock();

@@ -1,11 +1,12 @@
 //! Maintenance: edits to the catalog planned from an audit or a spreadsheet (`fix`, `import`),
-//! new resources (`add`), the resources a pull request touched (`check --changed-since`), and
-//! the checks every edit passes before it is written.
+//! new resources (`add`), new catalogs (`init`), the resources a pull request touched
+//! (`check --changed-since`), and the checks every edit passes before it is written.
 
 pub mod add;
 pub mod changed;
 pub mod fix;
 pub mod import;
+pub mod init;
 
 use crate::catalog::{self, CatalogError, Loaded};
 use std::path::{Path, PathBuf};
