@@ -1081,6 +1081,12 @@ fn accept_speaks_the_real_linkwatchs_arguments() {
     }
     let sb = Sandbox::new();
     fs::create_dir(sb.work().join("reports")).unwrap();
+    // A baseline an audit left, with nothing pending.
+    fs::write(
+        sb.work().join("reports/state.json"),
+        r#"{"schema_version": 1, "resources": {"a": {"url": "https://a.example/", "folder": "web"}}}"#,
+    )
+    .unwrap();
     let linkwatch = env!("CARGO_BIN_EXE_linkwatch");
     let all = sb.step("accept.sh", &[("LINKWATCH", linkwatch), ("IDS", "all")]);
     all.assert_ok();

@@ -41,7 +41,7 @@ pub(crate) enum Command {
     Merge(merge::Args),
     /// Write the catalog, with the last audit's findings, as CSV, xlsx, JSON or Markdown.
     Export(export::Args),
-    /// Show what an edited CSV export changes in the catalog; apply it with --write.
+    /// Show what an edited CSV or xlsx export changes in the catalog; apply it with --write.
     Import(import::Args),
     /// Rewrite the catalog files in the canonical layout (--check: only report).
     Fmt(fmt::Args),
