@@ -88,6 +88,8 @@ fn write_results(dir: &Path, outcomes: Vec<Outcome>) {
         confirm_after: 2,
         outcomes,
         checked_this_run: Vec::new(),
+        baseline_digest: None,
+        network_down: false,
     };
     linkwatch::report::write_all(&dir.join("reports"), &results).unwrap();
 }

@@ -70,7 +70,7 @@ async fn merged_shards_equal_one_unsharded_run() {
             "<title>Host 0, rewritten</title><main><p>Entirely different text now.</p></main>",
         ),
     );
-    for dir in ["full", "s1", "s2", "s3"] {
+    for dir in ["full", "s1", "s2", "s3", "merged"] {
         copy_dir(&root.join("base"), &root.join(dir));
     }
 
@@ -152,4 +152,132 @@ fn merge_refuses_missing_or_unsharded_results() {
         stderr(&out)
     );
     assert!(!root.join("reports").exists(), "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_refuses_shards_from_another_baseline_and_check_takes_baseline() {
+    let server = TestServer::start().await;
+    server.route(
+        "/page",
+        Reply::html("<title>T</title><main><p>Stable words.</p></main>"),
+    );
+    let project = Project::new(&[res("page", server.url("/page"))]);
+    let root = project.path();
+    let first = check(root, &[]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+
+    // A shard run on an empty directory did not start from reports/'s baseline.
+    check(root, &["--out", "fresh", "--shard", "1/1"]).await;
+    let merge = run_in(root, &["merge", "fresh"]);
+    assert_eq!(merge.status.code(), Some(2));
+    assert!(
+        stderr(&merge).contains("started from another baseline than reports holds"),
+        "{}",
+        stderr(&merge)
+    );
+    let merge = run_in(root, &["merge", "fresh", "--reset-baseline"]);
+    assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
+
+    // --baseline copies the audit's baseline in, so nobody copies directories by hand.
+    let out = check(
+        root,
+        &["--out", "seeded", "--shard", "1/1", "--baseline", "reports"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let merge = run_in(root, &["merge", "seeded"]);
+    assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
+    let again = check(
+        root,
+        &["--out", "seeded", "--shard", "1/1", "--baseline", "reports"],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(2), "never overwrites a baseline");
+}
+
+/// A port on 127.0.0.1 that nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_offline_shard_does_not_lose_the_audit_and_all_offline_is_offline() {
+    use linkwatch::audit::shard::Shard;
+    let one: Shard = "1/2".parse().unwrap();
+    let servers = TestServer::start_many(8).await;
+    let live: Vec<String> = servers
+        .iter()
+        .map(|s| {
+            s.route("/p", Reply::html("<title>T</title><p>words</p>"));
+            s.url("/p")
+        })
+        .filter(|u| !one.contains(u))
+        .collect();
+    let dead: Vec<String> = (0..40)
+        .map(|_| format!("http://127.0.0.1:{}/p", closed_port()))
+        .filter(|u| one.contains(u))
+        .take(3)
+        .collect();
+    assert!(
+        !live.is_empty() && !dead.is_empty(),
+        "both shards have links"
+    );
+    let mut resources = Vec::new();
+    for (i, url) in live.iter().enumerate() {
+        resources.push(res(&format!("live-{i}"), url.clone()));
+    }
+    for (i, url) in dead.iter().enumerate() {
+        resources.push(res(&format!("dead-{i}"), url.clone()));
+    }
+    let project = Project::new(&resources);
+    let root = project.path();
+    for k in 1..=2 {
+        let out = check(
+            root,
+            &[
+                "--out",
+                &format!("s{k}"),
+                "--shard",
+                &format!("{k}/2"),
+                "--baseline",
+                "reports",
+            ],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(0), "shard {k}: {}", stderr(&out));
+    }
+    let merge = run_in(root, &["merge", "s1", "s2"]);
+    assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
+    for (i, _) in dead.iter().enumerate() {
+        let row = project.row_in("reports", &format!("dead-{i}"));
+        assert_eq!(row["status"], "failing");
+        assert!(
+            row["detail"].contains("could not reach the network"),
+            "{:?}",
+            row
+        );
+    }
+    for (i, _) in live.iter().enumerate() {
+        assert_eq!(
+            project.row_in("reports", &format!("live-{i}"))["status"],
+            "ok"
+        );
+    }
+
+    // Every shard offline: the audit is offline, and nothing is merged.
+    let only_dead = Project::new(
+        &dead
+            .iter()
+            .enumerate()
+            .map(|(i, u)| res(&format!("dead-{i}"), u.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let out = check(only_dead.path(), &["--out", "s1", "--shard", "1/2"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = check(only_dead.path(), &["--out", "s2", "--shard", "2/2"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let merge = run_in(only_dead.path(), &["merge", "s1", "s2", "--reset-baseline"]);
+    assert_eq!(merge.status.code(), Some(3), "{}", stderr(&merge));
+    assert!(!only_dead.path().join("reports/results.json").exists());
 }

@@ -111,6 +111,7 @@ pub async fn run(
 ) -> Result<AuditEnd, AuditError> {
     let selected = select(catalog, &config.only, config.shard)?;
     let mut baseline = Baseline::load(out_dir)?;
+    let baseline_digest = config.shard.map(|_| baseline.digest());
     let snapshots = Arc::new(Snapshots::new(out_dir));
     let started_at = time::now();
     progress.start(selected.len());
@@ -189,12 +190,14 @@ pub async fn run(
     checks.finish().await;
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
-    if !to_check.is_empty()
+    let network_down = !to_check.is_empty()
         && finished > 0
         && !answered
         && network_down_only
-        && !cancel.is_cancelled()
-    {
+        && !cancel.is_cancelled();
+    // One shard's runner offline is not the audit's: the shard writes what it saw, keeps its
+    // baseline, and `merge` decides over all shards.
+    if network_down && config.shard.is_none() {
         return Ok(AuditEnd::Offline {
             attempted: to_check.len(),
         });
@@ -225,9 +228,11 @@ pub async fn run(
         confirm_after: config.confirm_after,
         outcomes: outcomes.into_iter().flatten().collect(),
         checked_this_run: Vec::new(),
+        baseline_digest,
+        network_down,
     };
     let results = lay_over_last_audit(results, catalog, out_dir, config);
-    if config.save_baseline {
+    if config.save_baseline && !network_down {
         baseline.save(out_dir, &snapshots)?;
     }
     report::write_all(out_dir, &results)?;

@@ -3,7 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::report::{self, AuditResults, ReadResultsError, ReportError};
-use crate::state::{self, StateError, merge::ShardDir};
+use crate::state::{self, Baseline, StateError, merge::ShardDir};
 use crate::status::Status;
 use std::path::{Path, PathBuf};
 
@@ -70,6 +70,15 @@ pub enum MergeError {
         first: PathBuf,
         second: PathBuf,
     },
+    #[error(
+        "{}: this shard started from another baseline than {} holds; merging would reset its accepted snapshots and failure counts (run the shards with --baseline {}, or merge with --reset-baseline)",
+        dir.display(), out.display(), out.display()
+    )]
+    OtherBaseline { dir: PathBuf, out: PathBuf },
+    #[error(
+        "no shard's runner got an HTTP answer: the network looks unavailable, nothing was merged"
+    )]
+    Offline,
     #[error("shard(s) {missing} of {count} missing: merging them would lose links")]
     Missing { missing: String, count: u32 },
     #[error(transparent)]
@@ -85,6 +94,7 @@ pub fn merge(
     catalog: &Catalog,
     shard_dirs: &[PathBuf],
     out_dir: &Path,
+    reset_baseline: bool,
 ) -> Result<AuditResults, MergeError> {
     let mut parts: Vec<(Shard, &PathBuf, AuditResults)> = Vec::new();
     for dir in shard_dirs {
@@ -125,9 +135,41 @@ pub fn merge(
         });
     }
 
+    // Offline is decided over the whole audit: every shard that had links to check saw no
+    // network. A shard with nothing to check says nothing either way.
+    let mut attempted = parts
+        .iter()
+        .filter(|(_, _, r)| r.outcomes.iter().any(|o| o.status != Status::Skipped))
+        .peekable();
+    if attempted.peek().is_some() && attempted.all(|(_, _, r)| r.network_down) {
+        return Err(MergeError::Offline);
+    }
+    if !reset_baseline {
+        let current = Some(Baseline::load(out_dir)?.digest());
+        if let Some((_, dir, _)) = parts.iter().find(|(_, _, r)| r.baseline_digest != current) {
+            return Err(MergeError::OtherBaseline {
+                dir: (*dir).clone(),
+                out: out_dir.to_owned(),
+            });
+        }
+    }
+    for (shard, _, results) in parts.iter_mut().filter(|(_, _, r)| r.network_down) {
+        for o in &mut results.outcomes {
+            if o.status != Status::Skipped {
+                o.status = Status::Failing;
+                o.detail = format!(
+                    "not checked: shard {shard}'s runner could not reach the network ({})",
+                    o.detail
+                );
+            }
+        }
+    }
     let checked: Vec<Vec<String>> = parts
         .iter()
         .map(|(_, _, r)| {
+            if r.network_down {
+                return Vec::new();
+            }
             r.outcomes
                 .iter()
                 .filter(|o| o.status != Status::Skipped)
@@ -162,6 +204,8 @@ pub fn merge(
         merged.outcomes.extend(part.outcomes);
     }
     merged.shard = None;
+    merged.baseline_digest = None;
+    merged.network_down = false;
     merged.outcomes.sort_by_key(|o| position(&o.id));
     report::write_all(out_dir, &merged)?;
     Ok(merged)

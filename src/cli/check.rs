@@ -50,6 +50,9 @@ pub(crate) struct Args {
     /// Check only the K-th of N stable slices of the catalog, grouped by host (e.g. 2/4)
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// With --shard: start from the baseline in DIR (copied into --out, which must hold none)
+    #[arg(long, value_name = "DIR", requires = "shard")]
+    pub baseline: Option<PathBuf>,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
@@ -115,6 +118,7 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
 }
 
 pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
+    let baseline_from = args.baseline.clone();
     let mut resolved = resolve(args, project)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
@@ -132,6 +136,9 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
         }
         resolved.audit.only = ids;
         resolved.audit.save_baseline = false;
+    }
+    if let Some(from) = &baseline_from {
+        linkwatch::state::Baseline::seed(&resolved.out, from)?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -166,6 +173,15 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
                 resolved.out.display()
             );
             Ok(Exit::Offline)
+        }
+        AuditEnd::Written(results) if results.network_down => {
+            println!("{}", summary(&results, &resolved.out));
+            eprintln!(
+                "linkwatch: this shard's runner looks offline (no link got an HTTP answer); its \
+                 results are written for `linkwatch merge` to judge over all shards, its baseline \
+                 was left untouched"
+            );
+            Ok(Exit::Ok)
         }
         AuditEnd::Written(results) => {
             println!("{}", summary(&results, &resolved.out));

@@ -18,6 +18,10 @@ pub(crate) struct Args {
     /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
     #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
     pub fail_on: Option<Vec<Status>>,
+    /// Merge shards that started from another baseline than --out holds (their accepted
+    /// snapshots and failure counts replace it)
+    #[arg(long)]
+    pub reset_baseline: bool,
 }
 
 pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
@@ -34,7 +38,18 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
         }
     }
     let out = project.out(args.out);
-    let results = linkwatch::audit::shard::merge(&catalog, &args.shards, &out)?;
+    let results =
+        match linkwatch::audit::shard::merge(&catalog, &args.shards, &out, args.reset_baseline) {
+            Ok(results) => results,
+            Err(e @ linkwatch::audit::shard::MergeError::Offline) => {
+                eprintln!(
+                    "linkwatch: {e}; reports and baseline in {} were left untouched",
+                    out.display()
+                );
+                return Ok(Exit::Offline);
+            }
+            Err(e) => return Err(e.into()),
+        };
     println!(
         "merged {} shards: {}",
         args.shards.len(),

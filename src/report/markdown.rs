@@ -369,6 +369,8 @@ mod tests {
             shard: None,
             confirm_after: 2,
             checked_this_run: Vec::new(),
+            baseline_digest: None,
+            network_down: false,
             outcomes: vec![
                 outcome("gone", Status::Broken, "404 Not Found"),
                 outcome(

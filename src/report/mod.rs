@@ -50,6 +50,13 @@ pub struct AuditResults {
     /// Empty for a full run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checked_this_run: Vec<String>,
+    /// A shard's: the digest of the baseline it started from (see `state::Baseline::digest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_digest: Option<String>,
+    /// A shard's: no link got an HTTP answer and every one failed at DNS or connect, so the
+    /// shard's runner looks offline; its baseline was left untouched and `merge` decides.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub network_down: bool,
 }
 
 /// The catalog an audit covered.

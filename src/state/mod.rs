@@ -62,6 +62,8 @@ pub enum StateError {
         ids.join(", ")
     )]
     Hijacked { ids: Vec<String> },
+    #[error("{} exists: --baseline would overwrite that baseline", path.display())]
+    AlreadySeeded { path: PathBuf },
     #[error("no resource of folder {folder:?} is in the baseline")]
     UnknownFolder { folder: String },
 }
@@ -250,6 +252,37 @@ impl Baseline {
 
     /// The validators to send with the next request for `id` (ETag, Last-Modified), when there
     /// is an accepted content that a `304 Not Modified` would confirm.
+    /// A fingerprint of the whole baseline: shards record the one they started from, so
+    /// `merge` can tell whether they started from the baseline it merges into.
+    pub fn digest(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        blake3::hash(&json).to_hex().to_string()
+    }
+
+    /// Copies the baseline of `from` (`state.json` and `snapshots/`) into `out_dir`, for a shard
+    /// that starts from the audit's baseline (`check --shard K/N --baseline DIR`). Refuses when
+    /// `out_dir` already holds a baseline, so nothing is overwritten.
+    pub fn seed(out_dir: &Path, from: &Path) -> Result<(), StateError> {
+        let target = out_dir.join(STATE_FILE);
+        if target.exists() {
+            return Err(StateError::AlreadySeeded { path: target });
+        }
+        let baseline = Baseline::load(from)?;
+        let source = Snapshots::new(from);
+        let snapshots = Snapshots::new(out_dir);
+        for id in baseline.resources.keys() {
+            for (rel, text) in [
+                (Snapshots::accepted_path(id), source.accepted(id)?),
+                (Snapshots::pending_path(id), source.pending(id)?),
+            ] {
+                if let Some(text) = text {
+                    snapshots.write(&rel, &text)?;
+                }
+            }
+        }
+        baseline.save(out_dir, &snapshots)
+    }
+
     pub fn conditional(&self, id: &str) -> (Option<String>, Option<String>) {
         match self.resources.get(id) {
             Some(st) if st.fingerprint.is_some() => (st.etag.clone(), st.last_modified.clone()),
