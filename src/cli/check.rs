@@ -50,7 +50,7 @@ pub(crate) struct Args {
     /// Check only the K-th of N stable slices of the catalog, grouped by host (e.g. 2/4)
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
-    /// With --shard: start from the baseline in DIR (copied into --out, which must hold none)
+    /// Start the shard from the baseline in DIR, copied into --out (which must hold none)
     #[arg(long, value_name = "DIR", requires = "shard")]
     pub baseline: Option<PathBuf>,
     /// No progress bar: only the final one-line summary
