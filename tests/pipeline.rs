@@ -63,3 +63,27 @@ async fn hostile_pages_among_64_links_at_once_each_get_a_verdict_and_normal_ones
         "the links were checked at once, saw {at_once}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_too_complex_to_read_is_checked_for_its_status_only() {
+    let server = TestServer::start().await;
+    let deep = format!(
+        "<title>Deep</title><body>{}deep{}</body>",
+        "<div>".repeat(200_000),
+        "</div>".repeat(200_000)
+    );
+    server.route("/deep", Reply::html(&deep));
+    let project = Project::new(&[res("deep", server.url("/deep"))]);
+    let out = check_async(project.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let row = project.row_in("reports", "deep");
+    assert_eq!(row["status"], "ok");
+    assert!(
+        row["detail"].ends_with("page too complex to read; content not compared"),
+        "{row:?}"
+    );
+    let snapshot = project
+        .reports()
+        .join(linkwatch::state::Snapshots::accepted_path("deep"));
+    assert!(!snapshot.exists(), "nothing of it becomes the baseline");
+}

@@ -1,6 +1,8 @@
 //! Turning a response body into a [`Page`]: charset decoding, the part of an HTML page that
-//! matters, plain text, or a fingerprint of a document's bytes.
+//! matters (once [`guard`] has bounded what the page may cost), plain text, or a fingerprint of
+//! a document's bytes.
 
+use super::guard::{self, Guarded};
 use super::{Page, normalize};
 use crate::catalog::Watch;
 use ego_tree::NodeId;
@@ -69,7 +71,8 @@ static META_CHARSET: LazyLock<BytesRegex> = LazyLock::new(|| {
 });
 
 /// Decodes by the `Content-Type` charset, then (for HTML) `<meta charset>`, else UTF-8; a
-/// byte-order mark wins over both, and undecodable bytes become U+FFFD.
+/// byte-order mark wins over both, and undecodable bytes become U+FFFD. Stops after
+/// [`guard::MAX_TEXT_BYTES`] of text.
 fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String {
     let from_header = content_type.and_then(|ct| {
         ct.split(';').skip(1).find_map(|param| {
@@ -89,35 +92,60 @@ fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String
             .flatten()
     };
     let encoding = from_header.or_else(from_meta).unwrap_or(encoding_rs::UTF_8);
-    encoding.decode(body).0.into_owned()
+    let mut decoder = encoding.new_decoder();
+    let longest = decoder
+        .max_utf8_buffer_length(body.len())
+        .unwrap_or(usize::MAX);
+    let mut text = String::with_capacity(longest.min(guard::MAX_TEXT_BYTES));
+    // The decoder stops where the capacity ends: that is the cap.
+    let _ = decoder.decode_to_string(body, &mut text, true);
+    text
 }
 
-fn document(body: &[u8]) -> Page {
+/// A page known only by the hash and length of its bytes.
+fn bytes_only(body: &[u8], is_document: bool, unread: Option<&'static str>) -> Page {
     Page {
         title: None,
         heading: None,
         text: String::new(),
         fingerprint: blake3::hash(body).to_hex().to_string(),
         length: body.len() as u64,
-        is_document: true,
+        is_document,
         selector_matched: None,
+        unread,
     }
+}
+
+fn document(body: &[u8]) -> Page {
+    bytes_only(body, true, None)
 }
 
 fn text(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     let decoded = decode(body, content_type, false);
-    let paragraphs: Vec<String> = decoded
-        .replace("\r\n", "\n")
-        .split("\n\n")
-        .map(str::to_string)
-        .collect();
+    if guard::looks_binary(&decoded) {
+        return document(body);
+    }
+    let decoded = if decoded.contains("\r\n") {
+        decoded.replace("\r\n", "\n")
+    } else {
+        decoded
+    };
+    let paragraphs: Vec<&str> = decoded.split("\n\n").collect();
     let lines = normalize::lines(&paragraphs, &normalize::ignore_patterns(&watch.ignore));
     Page::from_text(None, None, lines.join("\n"), None)
 }
 
 fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     let decoded = decode(body, content_type, true);
-    let doc = Html::parse_document(&decoded);
+    if guard::looks_binary(&decoded) {
+        return document(body);
+    }
+    let doc = match guard::html(&decoded) {
+        Guarded::Html(markup) => Html::parse_document(&markup),
+        Guarded::TooComplex => return bytes_only(body, false, Some(guard::TOO_COMPLEX)),
+    };
+    // The tree holds its own copy of the text.
+    drop(decoded);
     let title = first_text(&doc, "title");
     let heading = first_text(&doc, "h1");
     let (roots, chrome, selector_matched) = match &watch.selector {
@@ -128,7 +156,7 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
                     let (roots, chrome) = main_content(&doc);
                     (roots, chrome, Some(false))
                 } else {
-                    (outermost(found), false, Some(true))
+                    (outermost(&doc, found), false, Some(true))
                 }
             }
             Err(_) => {
@@ -145,6 +173,8 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     for root in roots {
         collect_blocks(root, chrome, &mut blocks);
     }
+    // The blocks hold their own copy of the text.
+    drop(doc);
     let lines = normalize::lines(&blocks, &normalize::ignore_patterns(&watch.ignore));
     Page::from_text(title, heading, lines.join("\n"), selector_matched)
 }
@@ -153,12 +183,14 @@ fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("built-in selector")
 }
 
-/// The normalised text of the first element matching `css`, if it has any.
+/// The normalised text of the first element matching `css`, if it has any, cut to
+/// [`guard::MAX_TITLE_CHARS`].
 fn first_text(doc: &Html, css: &str) -> Option<String> {
     let element = doc.select(&selector(css)).next()?;
     let mut blocks = Vec::new();
     collect_blocks(element, false, &mut blocks);
-    let text = normalize::inline(&blocks.join(" "));
+    let mut text = normalize::inline(&blocks.join(" "));
+    guard::truncate_chars(&mut text, guard::MAX_TITLE_CHARS);
     (!text.is_empty()).then_some(text)
 }
 
@@ -181,13 +213,23 @@ fn main_content(doc: &Html) -> (Vec<ElementRef<'_>>, bool) {
     (vec![body], true)
 }
 
-/// Drops matches nested in other matches, so no text is counted twice.
-fn outermost(found: Vec<ElementRef<'_>>) -> Vec<ElementRef<'_>> {
+/// Drops matches nested in other matches, so no text is counted twice; one walk over the
+/// tree, however deep.
+fn outermost<'a>(doc: &'a Html, found: Vec<ElementRef<'a>>) -> Vec<ElementRef<'a>> {
     let ids: HashSet<NodeId> = found.iter().map(|e| e.id()).collect();
-    found
-        .into_iter()
-        .filter(|e| !e.ancestors().any(|a| ids.contains(&a.id())))
-        .collect()
+    let mut inside: Option<NodeId> = None;
+    let mut kept = Vec::new();
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) if inside.is_none() && ids.contains(&node.id()) => {
+                inside = Some(node.id());
+                kept.extend(ElementRef::wrap(node));
+            }
+            Edge::Close(node) if inside == Some(node.id()) => inside = None,
+            _ => {}
+        }
+    }
+    kept
 }
 
 const BLOCKS: [&str; 36] = [
@@ -397,5 +439,166 @@ mod tests {
             &watch(),
         );
         assert_eq!(page.text, "One line.\nSame paragraph.\nNext.");
+    }
+
+    /// Fingerprints and text lengths of the fixture pages as extracted before the guard.
+    #[test]
+    fn fixture_pages_extract_as_before_the_guard() {
+        let pinned: [(&[u8], &str, u64); 6] = [
+            (
+                include_bytes!("../../tests/fixtures/pages/collapsed.html"),
+                "2807a908a6417b1836dbbcfaf777e939c0f9b3aa77024777fe08817c214b57e7",
+                21,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/pages/guide-noise.html"),
+                "1611b26acac4f5aa644a05442740314ecbaf795332cbe479124c764f4b4caacf",
+                782,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/pages/guide-rewritten.html"),
+                "8e2ae174f05ed3429dde6de9f2bdae7f14a1878983b5cac55e611ab5263c5074",
+                286,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/pages/guide.html"),
+                "1611b26acac4f5aa644a05442740314ecbaf795332cbe479124c764f4b4caacf",
+                782,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/pages/home.html"),
+                "a680f29936a00e90c2837281f2be737d1693a802c74c14097a1de0a27ed737a7",
+                59,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/pages/not-found.html"),
+                "aab1d585e290095422e61236ecfef4b3563e141c38a1eca29bc6ec38e22a596c",
+                53,
+            ),
+        ];
+        for (body, fingerprint, length) in pinned {
+            let page = extract(body, Some("text/html"), &watch());
+            assert_eq!(
+                (page.fingerprint.as_str(), page.length, page.unread),
+                (fingerprint, length, None)
+            );
+        }
+    }
+
+    fn bytes_hash(body: &[u8]) -> String {
+        blake3::hash(body).to_hex().to_string()
+    }
+
+    #[test]
+    fn a_five_mib_nul_flood_is_a_binary_document() {
+        let body = vec![0; 5 * 1024 * 1024];
+        let page = extract(&body, Some("text/html"), &watch());
+        assert!(page.is_document && page.unread.is_none());
+        assert_eq!(
+            (page.fingerprint, page.length),
+            (bytes_hash(&body), body.len() as u64)
+        );
+    }
+
+    #[test]
+    fn a_control_character_flood_is_a_binary_document() {
+        let body: Vec<u8> = b"\x01\x02\x1b[0m text \x7f"
+            .iter()
+            .copied()
+            .cycle()
+            .take(1024 * 1024)
+            .collect();
+        for content_type in ["text/html", "text/plain"] {
+            let page = extract(&body, Some(content_type), &watch());
+            assert!(page.is_document, "{content_type}");
+            assert_eq!(page.fingerprint, bytes_hash(&body));
+        }
+    }
+
+    #[test]
+    fn two_hundred_thousand_nested_divs_are_unread() {
+        let body = format!("{}x", "<div>".repeat(200_000));
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!(page.unread, Some(guard::TOO_COMPLEX));
+        assert!(!page.is_document && page.text.is_empty() && page.title.is_none());
+        assert_eq!(
+            (page.fingerprint, page.length),
+            (bytes_hash(body.as_bytes()), body.len() as u64)
+        );
+    }
+
+    #[test]
+    fn nested_divs_past_the_depth_limit_keep_their_text() {
+        let depth = 5_000;
+        let body = format!(
+            "{}Deep text.{}<p>After.</p>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!(page.text, "Deep text.\nAfter.");
+    }
+
+    #[test]
+    fn a_tag_with_three_hundred_thousand_attributes_is_read() {
+        let mut body = String::from("<p");
+        for mut i in 0..300_000usize {
+            // Short distinct names (a, b, …, ba, bb, …), so that the tag fits in the cap.
+            body.push(' ');
+            let start = body.len();
+            loop {
+                body.insert(start, char::from(b'a' + (i % 26) as u8));
+                i /= 26;
+                if i == 0 {
+                    break;
+                }
+            }
+        }
+        body.push_str(">Text.</p>");
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!((page.text.as_str(), page.unread), ("Text.", None));
+    }
+
+    #[test]
+    fn tables_nested_thousands_deep_keep_their_text() {
+        let body = format!("{}Cell.", "<table><tr><td>".repeat(3_000));
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!((page.text.as_str(), page.unread), ("Cell.", None));
+    }
+
+    #[test]
+    fn a_giant_text_node_is_read_up_to_the_cap() {
+        let words = "lorem ipsum dolor sit amet consectetur ";
+        let body = format!("<p>{}</p>", words.repeat(4 * 1024 * 1024 / words.len()));
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert!(page.unread.is_none() && !page.is_document);
+        assert!(page.text.len() > guard::MAX_TEXT_BYTES / 2);
+        assert!(page.text.len() <= guard::MAX_TEXT_BYTES);
+        assert!(
+            page.text
+                .lines()
+                .all(|l| l.chars().count() <= normalize::WRAP_WIDTH)
+        );
+    }
+
+    #[test]
+    fn a_giant_title_is_cut() {
+        let body = format!("<title>{}</title><p>Body.</p>", "word ".repeat(200_000));
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        let title = page.title.expect("title");
+        assert!(title.chars().count() <= guard::MAX_TITLE_CHARS);
+        assert!(title.starts_with("word word"));
+        assert_eq!(page.text, "Body.");
+    }
+
+    #[test]
+    fn decoding_stops_at_the_cap_and_not_before() {
+        let latin1 = [b"caf\xe9 ".repeat(160_000), b"END".to_vec()].concat();
+        let page = extract(&latin1, Some("text/plain; charset=windows-1252"), &watch());
+        assert!(page.text.starts_with("café café") && page.text.ends_with("END"));
+        let long = "word ".repeat(guard::MAX_TEXT_BYTES / 4);
+        let page = extract(long.as_bytes(), Some("text/plain"), &watch());
+        assert!(page.length <= guard::MAX_TEXT_BYTES as u64);
+        assert!(page.length > guard::MAX_TEXT_BYTES as u64 - 1000);
     }
 }

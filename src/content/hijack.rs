@@ -1379,6 +1379,7 @@ Bandar togel resmi dan situs judi dengan bonus deposit tanpa potongan.";
                     length: 120_000,
                     is_document: true,
                     selector_matched: None,
+                    unread: None,
                 },
             ),
         ]

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod extract;
+pub mod guard;
 pub mod hijack;
 pub mod normalize;
 pub mod soft404;
@@ -37,6 +38,9 @@ pub struct Page {
     pub is_document: bool,
     /// Whether `watch.selector` matched; `None` when there is none (or for non-HTML bodies).
     pub selector_matched: Option<bool>,
+    /// Why the content was not read (see [`guard::TOO_COMPLEX`]): the page is then only known
+    /// by the hash and length of its bytes, and its text is empty.
+    pub unread: Option<&'static str>,
 }
 
 impl Page {
@@ -54,6 +58,7 @@ impl Page {
             fingerprint: String::new(),
             is_document: false,
             selector_matched,
+            unread: None,
         };
         page.fingerprint = blake3::hash(page.snapshot().as_bytes())
             .to_hex()

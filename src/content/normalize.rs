@@ -13,24 +13,34 @@ pub const MIN_TOKEN_LEN: usize = 20;
 
 /// Normalises one run of text: NFKC, invisible characters dropped, whitespace collapsed.
 pub fn inline(s: &str) -> String {
-    let nfkc: String = s
-        .nfkc()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-            )
-        })
-        .collect();
-    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfkc() {
+        if matches!(
+            c,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        ) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Turns blocks of text (one per block element or paragraph) into the lines of a snapshot: one
 /// sentence per line, long ones wrapped, noise removed, lines matching `ignore` dropped.
-pub fn lines(blocks: &[String], ignore: &[Regex]) -> Vec<String> {
+pub fn lines(blocks: &[impl AsRef<str>], ignore: &[Regex]) -> Vec<String> {
     let mut out = Vec::new();
     for block in blocks {
-        let block = inline(block);
+        let block = inline(block.as_ref());
         for sentence in sentences(&block) {
             if is_noise_line(&sentence) || ignore.iter().any(|re| re.is_match(&sentence)) {
                 continue;
@@ -55,27 +65,30 @@ const ABBREVIATIONS: [&str; 12] = [
 
 /// Splits normalised text after `.`, `!` or `?` when the next word starts a sentence.
 fn sentences(text: &str) -> Vec<String> {
-    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words = text.split(' ').filter(|w| !w.is_empty()).peekable();
     let mut out = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        current.push(word);
+    let mut current = String::new();
+    while let Some(word) = words.next() {
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
         let ends = word
             .trim_end_matches(['"', '\'', '”', '’', ')', ']'])
             .ends_with(['.', '!', '?']);
-        let next_starts = words.get(i + 1).is_some_and(|next| {
-            next.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"'“‘(".contains(c))
-        });
-        let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
-        if ends && next_starts && !abbreviation {
-            out.push(current.join(" "));
-            current.clear();
+        if ends
+            && words.peek().is_some_and(|next| {
+                next.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"'“‘(".contains(c))
+            })
+            && !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+        {
+            out.push(std::mem::take(&mut current));
         }
     }
     if !current.is_empty() {
-        out.push(current.join(" "));
+        out.push(current);
     }
     out
 }
@@ -84,14 +97,19 @@ fn sentences(text: &str) -> Vec<String> {
 fn wrap(line: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
+    let mut chars = 0;
     for word in line.split(' ') {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+        let word_chars = word.chars().count();
+        if !current.is_empty() && chars + 1 + word_chars > width {
             out.push(std::mem::take(&mut current));
+            chars = 0;
         }
         if !current.is_empty() {
             current.push(' ');
+            chars += 1;
         }
         current.push_str(word);
+        chars += word_chars;
     }
     if !current.is_empty() {
         out.push(current);
@@ -155,7 +173,14 @@ pub fn strip_noise(line: &str) -> String {
             token.to_string()
         }
     });
-    line.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(line.len());
+    for word in line.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -162,6 +162,7 @@ mod tests {
             length,
             is_document: false,
             selector_matched: None,
+            unread: None,
         }
     }
 

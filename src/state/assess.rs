@@ -260,6 +260,15 @@ fn answer(
         return keep(unchanged);
     }
     let page = content::extract(&fetch.body, fetch.content_type.as_deref(), a.watch);
+    if let Some(why) = page.unread {
+        // Checked for its status only: nothing to compare, nothing to record.
+        st.last_good_at = Some(a.now);
+        return keep(Assessment::new(
+            a.status,
+            format!("{}; {why}", a.detail),
+            st,
+        ));
+    }
     // Content the maintainer accepted (by fingerprint) is never judged a hijack again.
     let known = st.fingerprint.as_ref() == Some(&page.fingerprint)
         || st.accepted_fingerprints.contains(&page.fingerprint);
