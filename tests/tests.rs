@@ -18,6 +18,7 @@ mod layers;
 mod maintenance;
 mod messy_web;
 mod pipeline;
+mod resolver;
 mod schema;
 mod shard_cli;
 mod usage;
