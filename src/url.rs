@@ -1,7 +1,9 @@
-//! URLs: the one validated web URL type, the per-host key, and the "same page" and "home page"
-//! rules that the loader, the checker, the soft-404 signals, `fix` and `add` all share.
+//! URLs: the one validated web URL type, the per-host key, the "same page" and "home page"
+//! rules that the loader, the checker, the soft-404 signals, `fix` and `add` all share, and which
+//! addresses lie inside a network rather than on the public internet.
 
 use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// An absolute `http` or `https` URL with a host: what a catalog may link to and a checker can
 /// fetch.
@@ -91,6 +93,24 @@ impl WebUrl {
         HOME_PATHS.contains(&self.0.path().to_ascii_lowercase().as_str())
     }
 
+    /// Whether the host plainly lies inside a network, without asking DNS: an internal IP
+    /// literal (see [`is_internal_ip`]), `localhost`, a one-label name (`intranet`), or a name
+    /// under a suffix kept for private use (`.localhost`, `.local`, `.internal`, `.home.arpa`).
+    pub fn is_internal_host(&self) -> bool {
+        match self.0.host() {
+            Some(url::Host::Ipv4(ip)) => is_internal_ip(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => is_internal_ip(IpAddr::V6(ip)),
+            Some(url::Host::Domain(name)) => {
+                let name = name.trim_end_matches('.');
+                !name.contains('.')
+                    || [".localhost", ".local", ".internal", ".home.arpa"]
+                        .iter()
+                        .any(|suffix| name.ends_with(suffix))
+            }
+            None => false,
+        }
+    }
+
     /// The URL with its fragment dropped and a trailing slash of the path trimmed: two URLs
     /// with the same page key name the same page.
     pub fn page_key(&self) -> String {
@@ -117,6 +137,50 @@ pub fn host_key(raw: &str) -> String {
         ),
         Err(_) => String::new(),
     }
+}
+
+/// Whether `ip` lies inside a network rather than on the public internet: unspecified
+/// (`0.0.0.0/8`, `::`), loopback (`127.0.0.0/8`, `::1`), private (RFC 1918), shared CGNAT space
+/// (`100.64.0.0/10`), link-local (`169.254.0.0/16`, where cloud metadata services answer, and
+/// `fe80::/10`), unique-local (`fc00::/7`), site-local (`fec0::/10`) and broadcast; an IPv6
+/// address that carries an IPv4 one (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, or NAT64
+/// `64:ff9b::a.b.c.d`) is judged by the IPv4 address. A request to such an address reaches the
+/// checker's own machine or network, not a site.
+pub fn is_internal_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_internal_v4(v4),
+        IpAddr::V6(v6) => is_internal_v6(v6),
+    }
+}
+
+fn is_internal_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    a == 0
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || (a == 100 && (64..128).contains(&b))
+}
+
+fn is_internal_v6(ip: Ipv6Addr) -> bool {
+    let segments = ip.segments();
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_internal_v4(v4);
+    }
+    let [.., a, b, c, d] = ip.octets();
+    let embedded = Ipv4Addr::new(a, b, c, d);
+    if segments[..6] == [0; 6] && !ip.is_unspecified() && !ip.is_loopback() {
+        return is_internal_v4(embedded);
+    }
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return is_internal_v4(embedded);
+    }
+    ip.is_unspecified()
+        || ip.is_loopback()
+        || (segments[0] & 0xfe00) == 0xfc00
+        || (segments[0] & 0xffc0) == 0xfe80
+        || (segments[0] & 0xffc0) == 0xfec0
 }
 
 /// Whether `a` and `b` name the same page (see [`WebUrl::page_key`]); text that is not a web
@@ -195,6 +259,75 @@ mod tests {
             WebUrl::parse("https://www.a.example/").unwrap().site(),
             "a.example"
         );
+    }
+
+    #[test]
+    fn internal_addresses_are_told_from_public_ones() {
+        let internal = |s: &str| is_internal_ip(s.parse().unwrap());
+        for inside in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.254",
+            "0.0.0.0",
+            "0.1.2.3",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fe80::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fec0::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "::10.0.0.1",
+            "64:ff9b::a00:1",
+        ] {
+            assert!(internal(inside), "{inside} is internal");
+        }
+        for public in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "172.32.0.1",
+            "100.128.0.1",
+            "100.63.255.255",
+            "192.169.0.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+        ] {
+            assert!(!internal(public), "{public} is public");
+        }
+    }
+
+    #[test]
+    fn internal_hosts_are_known_without_dns() {
+        let internal = |s: &str| WebUrl::parse(s).unwrap().is_internal_host();
+        for inside in [
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://localhost/",
+            "http://intranet/wiki",
+            "http://printer.local/",
+            "http://app.internal/",
+            "http://nas.home.arpa/",
+            "http://dev.localhost/",
+        ] {
+            assert!(internal(inside), "{inside}");
+        }
+        for public in [
+            "https://www.missingkids.org/",
+            "http://8.8.8.8/",
+            "https://local.gov/",
+        ] {
+            assert!(!internal(public), "{public}");
+        }
     }
 
     #[test]

@@ -36,10 +36,7 @@ fn entry(id: &str, folder: &str, watch: Option<Watch>) -> Entry {
 
 fn answer(final_url: &str, status: u16, content_type: &str, body: Vec<u8>) -> Fetch {
     Fetch {
-        chain: vec![Hop {
-            url: final_url.to_string(),
-            status,
-        }],
+        chain: vec![Hop::new(final_url, status)],
         final_url: final_url.to_string(),
         http_status: Some(status),
         content_type: Some(content_type.to_string()),
@@ -297,13 +294,7 @@ fn a_deep_link_redirected_to_the_home_page_is_a_soft_404() {
         "text/html",
         fixture("home.html"),
     );
-    home.chain.insert(
-        0,
-        Hop {
-            url: URL.to_string(),
-            status: 302,
-        },
-    );
+    home.chain.insert(0, Hop::new(URL, 302));
     let a = audit(out, &e, &home, ok(), 2);
     assert_eq!(a.status, Status::Soft404);
     assert!(

@@ -204,7 +204,12 @@ async fn every_behaviour_gets_its_status_and_evidence() {
             "{endless:?}"
         );
     }
-    expect("drip", "failing", "200", "timed out");
+    expect(
+        "drip",
+        "ok",
+        "200",
+        "body timed out after 2 s, content not compared",
+    );
     let bomb = project.row("bomb");
     assert!(
         bomb["bytes"].parse::<u64>().unwrap_or(0) <= linkwatch::MAX_BODY_BYTES,
@@ -461,7 +466,26 @@ async fn changed_since_checks_only_added_or_changed_links_and_leaves_the_baselin
         res("b", server.url("/b2")),
         res("c", server.url("/c")),
     ]);
+    // The pull request's author wrote these URLs: without --allow-private, a loopback one is
+    // refused before any request.
     let out = check(&project, &["--changed-since", "HEAD"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        project.row("c")["detail"],
+        "points to a private address, which pull-request checks do not fetch"
+    );
+    assert_eq!(server.hits("/b2") + server.hits("/c"), 0);
+
+    std::fs::write(
+        project.path().join("linkwatch.toml"),
+        "allow-private = true\n",
+    )
+    .unwrap();
+    let out = check(&project, &["--changed-since", "HEAD"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::remove_file(project.path().join("linkwatch.toml")).unwrap();
+
+    let out = check(&project, &["--changed-since", "HEAD", "--allow-private"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let mut ids: Vec<String> = project
         .links()
@@ -479,4 +503,117 @@ async fn changed_since_checks_only_added_or_changed_links_and_leaves_the_baselin
     let out = check(&project, &["--changed-since", "no-such-ref"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("git ls-tree"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_page_moves_are_moved_with_the_hop_marked_in_links_csv_and_fix_rewrites_them() {
+    let server = TestServer::start().await;
+    server.route(
+        "/old",
+        Reply::html(r#"<meta http-equiv="refresh" content="0;url=/new"><p>Moved.</p>"#),
+    );
+    server.route(
+        "/old-js",
+        Reply::html(r#"<script>location.href = "/new-js";</script><p>Redirecting...</p>"#),
+    );
+    for path in ["/new", "/new-js"] {
+        server.route(path, Reply::html("<title>Guide</title><p>the guide</p>"));
+    }
+    let s = |p: &str| server.url(p);
+    let project = Project::new(&[res("meta", s("/old")), res("script", s("/old-js"))]);
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for (id, from, to) in [("meta", "/old", "/new"), ("script", "/old-js", "/new-js")] {
+        let row = project.row(id);
+        assert_eq!(row["status"], "moved", "{row:?}");
+        assert_eq!(row["detail"], format!("in-page redirect to {}", s(to)));
+        assert_eq!(row["final_url"], s(to));
+        assert_eq!(
+            row["redirects"],
+            format!("200 {} (in-page) -> 200 {}", s(from), s(to))
+        );
+    }
+
+    let out = project.run(&["fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let web = std::fs::read_to_string(project.catalog().join("web.toml")).unwrap();
+    assert!(web.contains(&format!("url = \"{}\"", s("/new"))), "{web}");
+    assert!(
+        web.contains(&format!("url = \"{}\"", s("/new-js"))),
+        "{web}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_in_outcomes_is_capped_and_stripped_of_control_characters() {
+    let server = TestServer::start().await;
+    server.route(
+        "/page",
+        Reply::html("<title>Guide for parents</title><main><p>Talk with your child.</p></main>"),
+    );
+    let long_title = format!("A\u{1b}[31m title {}", "very ".repeat(120));
+    let project = Project::new(&[res("page", server.url("/page"))]);
+    let web = project.catalog().join("web.toml");
+    let text = std::fs::read_to_string(&web)
+        .unwrap()
+        .replace("Title of page", &long_title.replace('\u{1b}', "\\u001b"));
+    std::fs::write(&web, text).unwrap();
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let spam = format!("\u{202e}{}", "Casino bonus ".repeat(60));
+    server.route(
+        "/page",
+        Reply::html(&format!(
+            "<title>{spam}</title><main><p>{}</p></main>",
+            "Win big today ".repeat(200)
+        )),
+    );
+    let out = check(&project, &[]).await;
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.reports().join("results.json")).unwrap(),
+    )
+    .unwrap();
+    let outcome = &results["outcomes"][0];
+    let shown = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    let title = shown(&outcome["title"]);
+    assert_eq!(title.chars().count(), 300, "{title}");
+    assert!(
+        title.starts_with("A[31m title very ") && title.ends_with("..."),
+        "{title}"
+    );
+    let new_title = shown(&outcome["change"]["new_title"]);
+    assert_eq!(new_title.chars().count(), 300, "{outcome}");
+    assert!(new_title.starts_with("Casino bonus") && new_title.ends_with("..."));
+    let detail = shown(&outcome["detail"]);
+    assert!(detail.chars().count() <= 1000, "{detail}");
+    for text in [&title, &new_title, &detail] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{202e}']),
+            "control characters stripped: {text:?}"
+        );
+    }
+}
+
+#[test]
+fn validate_warns_about_a_loopback_url_but_passes() {
+    let project = Project::new(&[
+        res("local", "http://127.0.0.1:8080/wiki"),
+        res("public", "https://www.missingkids.org/"),
+    ]);
+    let out = project.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "warning: `127.0.0.1` is a loopback, private or intranet address, not a public one"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("0 errors, 1 warning"), "{text}");
 }

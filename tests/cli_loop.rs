@@ -124,11 +124,12 @@ async fn the_catalog_is_found_from_a_subdirectory() {
     std::fs::create_dir_all(&deep).unwrap();
 
     let out = run_blocking(&deep, &["validate"]);
-    assert_eq!(
-        stdout(&out),
-        "catalog OK: 1 resource in 2 folders\n",
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The test server is on loopback, which validate (only validate) warns about.
+    assert!(
+        stdout(&out).contains("--> ../../catalog/web.toml:4:7"),
         "{}",
-        stderr(&out)
+        stdout(&out)
     );
     let out = check_with(&deep, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -42,10 +42,7 @@ fn page(id: &str, version: &str) -> Fetch {
     );
     let url = format!("https://example.org/{id}");
     Fetch {
-        chain: vec![Hop {
-            url: url.clone(),
-            status: 200,
-        }],
+        chain: vec![Hop::new(url.clone(), 200)],
         final_url: url,
         http_status: Some(200),
         content_type: Some("text/html".to_string()),

@@ -1,12 +1,20 @@
-//! The check engine against real servers on 127.0.0.1: statuses, redirects, retries, caps,
-//! network failures, politeness limits and cancellation.
+//! The check engine against real servers on 127.0.0.1: statuses, redirects, in-page moves and
+//! cookies, retries, caps, network failures, private addresses, politeness limits and
+//! cancellation.
 
 use crate::support::{Reply, TestServer};
 use linkwatch::check::{
-    Cancel, CheckConfig, Engine, FailureKind, Fetch, Request, RunStats, classify,
+    Cancel, CheckConfig, Engine, FailureKind, Fetch, HostAnswer, PrivateAddresses, Request,
+    RunStats, classify,
 };
 use linkwatch::status::Status;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 fn config() -> CheckConfig {
     CheckConfig {
@@ -305,7 +313,7 @@ async fn endless_body_is_cut_at_the_cap() {
 }
 
 #[tokio::test]
-async fn dripping_body_ends_at_the_timeout() {
+async fn a_body_slower_than_the_timeout_leaves_the_answer_ok_without_comparing_content() {
     let server = TestServer::start().await;
     server.route(
         "/",
@@ -320,8 +328,19 @@ async fn dripping_body_ends_at_the_timeout() {
         ..config()
     };
     let fetch = fetch_with(config, &server.url("/")).await;
-    assert_eq!(failure_kind(&fetch), Some(FailureKind::Timeout));
+    assert_eq!(failure_kind(&fetch), None);
     assert_eq!(fetch.http_status, Some(200));
+    assert_eq!(
+        fetch.body_incomplete.as_deref(),
+        Some("body timed out after 500 ms")
+    );
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Ok,
+            "200 OK; body timed out after 500 ms, content not compared".to_owned()
+        )
+    );
 }
 
 #[tokio::test]
@@ -626,14 +645,362 @@ async fn body_reads_wait_for_the_budget_without_timing_out_and_larger_bodies_sti
     assert_eq!(rest.len(), 3);
     for fetch in &rest {
         assert_eq!(fetch.failure, None, "waiting for budget is not a timeout");
+        assert_eq!(fetch.body_incomplete, None, "nor is it a slow body");
         assert_eq!(
             (fetch.http_status, fetch.body.len()),
             (Some(200), body.len())
         );
-        assert!(
-            fetch.elapsed_ms >= 3400,
-            "it waited for the held body: {} ms",
-            fetch.elapsed_ms
+    }
+    // One body may hold the whole budget and another the overdraft, both read at once when
+    // their first chunks are large; the other two must wait for the held ones.
+    let waited = rest.iter().filter(|f| f.elapsed_ms >= 3400).count();
+    assert!(
+        waited >= 2,
+        "two bodies waited for the held ones: {:?} ms",
+        rest.iter().map(|f| f.elapsed_ms).collect::<Vec<_>>()
+    );
+}
+
+/// A configuration whose resolver answers `answers` itself: names given addresses count as
+/// public, so a test can serve a "public" host from loopback.
+fn with_hosts(answers: &[(&str, HostAnswer)]) -> CheckConfig {
+    CheckConfig {
+        hosts: answers
+            .iter()
+            .map(|(name, answer)| ((*name).to_owned(), answer.clone()))
+            .collect::<BTreeMap<_, _>>(),
+        ..config()
+    }
+}
+
+fn loopback() -> HostAnswer {
+    HostAnswer::Public(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)])
+}
+
+/// `server`'s URL for `path` under the host name `name` (which the test's resolver answers).
+fn named(server: &TestServer, name: &str, path: &str) -> String {
+    format!("http://{name}:{}{path}", server.addr().port())
+}
+
+#[tokio::test]
+async fn a_redirect_from_a_public_name_to_loopback_is_refused_before_any_request() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::redirect(302, &server.url("/inside")));
+    server.route("/inside", Reply::html("<p>internal admin</p>"));
+    let fetch = fetch_with(
+        with_hosts(&[("public.test", loopback())]),
+        &named(&server, "public.test", "/"),
+    )
+    .await;
+    assert_eq!(failure_kind(&fetch), Some(FailureKind::PrivateAddress));
+    assert_eq!(
+        verdict(&fetch),
+        (Status::Broken, "redirects to a private address".to_owned())
+    );
+    assert_eq!(statuses(&fetch), [302]);
+    assert!(fetch.body.is_empty());
+    assert_eq!(server.hits("/inside"), 0);
+    assert_eq!(fetch.attempts, 1);
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_name_resolving_inside_or_to_cloud_metadata_is_refused() {
+    let server = TestServer::start().await;
+    // `localhost` goes through the system resolver: the address it resolves to decides.
+    server.route(
+        "/rebind",
+        Reply::redirect(302, &named(&server, "localhost", "/inside")),
+    );
+    server.route(
+        "/metadata",
+        Reply::redirect(301, "http://169.254.169.254/latest/meta-data/"),
+    );
+    server.route(
+        "/mapped",
+        Reply::redirect(
+            307,
+            &format!("http://[::ffff:127.0.0.1]:{}/inside", server.addr().port()),
+        ),
+    );
+    for path in ["/rebind", "/metadata", "/mapped"] {
+        let fetch = fetch_with(
+            with_hosts(&[("public.test", loopback())]),
+            &named(&server, "public.test", path),
+        )
+        .await;
+        assert_eq!(
+            verdict(&fetch),
+            (Status::Broken, "redirects to a private address".to_owned()),
+            "{path}: {fetch:?}"
         );
     }
+    assert_eq!(server.hits("/inside"), 0);
+}
+
+#[tokio::test]
+async fn an_in_page_move_from_a_public_name_to_loopback_is_refused() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::html(&format!(
+            r#"<meta http-equiv="refresh" content="0; url={}">"#,
+            server.url("/inside")
+        )),
+    );
+    let fetch = fetch_with(
+        with_hosts(&[("public.test", loopback())]),
+        &named(&server, "public.test", "/"),
+    )
+    .await;
+    assert_eq!(
+        verdict(&fetch),
+        (Status::Broken, "redirects to a private address".to_owned())
+    );
+    assert_eq!(server.hits("/inside"), 0);
+}
+
+#[tokio::test]
+async fn a_catalog_url_inside_may_redirect_inside() {
+    let server = TestServer::start().await;
+    server.route(
+        "/",
+        Reply::redirect(301, &named(&server, "localhost", "/intranet")),
+    );
+    server.route("/intranet", Reply::html("<p>staff wiki</p>"));
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(statuses(&fetch), [301, 200]);
+    assert_eq!(verdict(&fetch).0, Status::Moved);
+}
+
+#[tokio::test]
+async fn pull_request_checks_refuse_even_the_first_private_address_unless_allowed() {
+    let server = TestServer::start().await;
+    server.route("/", Reply::html("<p>local</p>"));
+    server.route("/hop", Reply::redirect(302, &server.url("/")));
+    let refused = CheckConfig {
+        private_addresses: PrivateAddresses::Refused,
+        ..with_hosts(&[("public.test", loopback())])
+    };
+    for url in [server.url("/"), named(&server, "localhost", "/")] {
+        let fetch = fetch_with(refused.clone(), &url).await;
+        assert_eq!(
+            verdict(&fetch),
+            (
+                Status::Broken,
+                "points to a private address, which pull-request checks do not fetch".to_owned()
+            ),
+            "{url}"
+        );
+    }
+    assert_eq!(server.hits("/"), 0);
+    let hop = fetch_with(refused, &named(&server, "public.test", "/hop")).await;
+    assert_eq!(
+        verdict(&hop),
+        (Status::Broken, "redirects to a private address".to_owned())
+    );
+    assert_eq!(server.hits("/"), 0);
+
+    let allowed = CheckConfig {
+        private_addresses: PrivateAddresses::Allowed,
+        ..with_hosts(&[("public.test", loopback())])
+    };
+    let fetch = fetch_with(allowed, &named(&server, "public.test", "/hop")).await;
+    assert_eq!(statuses(&fetch), [302, 200]);
+    assert_eq!(verdict(&fetch).0, Status::Ok);
+}
+
+#[tokio::test]
+async fn no_such_name_is_broken_but_a_resolver_without_answer_is_failing() {
+    let config = with_hosts(&[
+        ("gone.test", HostAnswer::NoSuchName),
+        ("flaky.test", HostAnswer::Unavailable),
+    ]);
+    let gone = fetch_with(config.clone(), "http://gone.test/").await;
+    assert_eq!(failure_kind(&gone), Some(FailureKind::Dns));
+    assert_eq!(
+        verdict(&gone),
+        (Status::Broken, "host name does not resolve".to_owned())
+    );
+    assert_eq!(gone.attempts, 1);
+    let flaky = fetch_with(config, "http://flaky.test/").await;
+    assert_eq!(failure_kind(&flaky), Some(FailureKind::DnsUnavailable));
+    assert_eq!(
+        verdict(&flaky),
+        (
+            Status::Failing,
+            "the resolver gave no answer (no answer)".to_owned()
+        )
+    );
+    assert_eq!(flaky.attempts, 3, "a resolver without answer is retried");
+}
+
+#[tokio::test]
+async fn a_redirect_back_to_the_same_url_with_a_new_cookie_is_followed_not_a_loop() {
+    let server = TestServer::start().await;
+    server.route(
+        "/gate",
+        Reply::sequence([
+            Reply::redirect(302, "/gate").header("Set-Cookie", "session=abc; Path=/"),
+            Reply::html("<p>welcome back</p>"),
+        ]),
+    );
+    let fetch = fetch(&server.url("/gate")).await;
+    assert_eq!(failure_kind(&fetch), None, "{fetch:?}");
+    assert_eq!(statuses(&fetch), [302, 200]);
+    assert_eq!(fetch.body, b"<p>welcome back</p>");
+    let seen = server.requests();
+    assert_eq!(seen[0].header("cookie"), None);
+    assert_eq!(seen[1].header("cookie"), Some("session=abc"));
+}
+
+#[tokio::test]
+async fn an_immediate_meta_refresh_is_followed_as_a_permanent_in_page_move() {
+    let server = TestServer::start().await;
+    server.route(
+        "/old",
+        Reply::html(
+            r#"<html><head><title>Moved</title><meta http-equiv="refresh" content="0; url=/new"></head><body>This page has moved.</body></html>"#,
+        ),
+    );
+    server.route("/new", Reply::html("<title>Guide</title><p>the guide</p>"));
+    let fetch = fetch(&server.url("/old")).await;
+    assert_eq!(statuses(&fetch), [200, 200]);
+    assert!(fetch.chain[0].in_page && !fetch.chain[1].in_page);
+    assert_eq!(fetch.final_url, server.url("/new"));
+    assert_eq!(fetch.body, b"<title>Guide</title><p>the guide</p>");
+    assert_eq!(
+        verdict(&fetch),
+        (
+            Status::Moved,
+            format!("in-page redirect to {}", server.url("/new"))
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_tiny_page_whose_script_sets_location_is_followed_but_a_delayed_refresh_is_not() {
+    let server = TestServer::start().await;
+    server.route(
+        "/js",
+        Reply::html(
+            r#"<html><head><script>window.location.replace("/new");</script></head><body>Redirecting...</body></html>"#,
+        ),
+    );
+    server.route(
+        "/later",
+        Reply::html(r#"<meta http-equiv="refresh" content="5; url=/new"><p>We moved.</p>"#),
+    );
+    server.route("/new", Reply::html("<p>the guide</p>"));
+    let js = fetch(&server.url("/js")).await;
+    assert_eq!(statuses(&js), [200, 200]);
+    assert_eq!(verdict(&js).0, Status::Moved);
+    let later = fetch(&server.url("/later")).await;
+    assert_eq!(statuses(&later), [200]);
+    assert_eq!(verdict(&later), (Status::Ok, "200 OK".to_owned()));
+}
+
+#[tokio::test]
+async fn hundreds_of_headers_and_a_duplicated_content_length_are_accepted() {
+    let server = TestServer::start().await;
+    let body = "<p>many headers</p>";
+    let mut reply = Reply::html(body).header("Content-Length", &body.len().to_string());
+    for i in 0..300 {
+        reply = reply.header(&format!("X-Item-{i}"), "value");
+    }
+    server.route("/", reply);
+    let fetch = fetch(&server.url("/")).await;
+    assert_eq!(failure_kind(&fetch), None, "{fetch:?}");
+    assert_eq!(verdict(&fetch), (Status::Ok, "200 OK".to_owned()));
+    assert_eq!(fetch.body, body.as_bytes());
+}
+
+/// What [`raw_server`] sends for the `request`-th request (0-based) on its `connection`-th
+/// connection: bytes to write and whether to keep the connection open afterwards, or `None`
+/// to close it without a word.
+type Script = dyn Fn(usize, usize) -> Option<(Vec<u8>, bool)> + Send + Sync;
+
+/// A server on 127.0.0.1 for byte-level behaviours: each request is answered as `script` says.
+async fn raw_server(script: Arc<Script>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let connections = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let connection = connections.fetch_add(1, Ordering::SeqCst);
+            let script = Arc::clone(&script);
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                for request in 0.. {
+                    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let mut chunk = [0u8; 4096];
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = buffer
+                        .windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .unwrap_or(0);
+                    buffer.drain(..end + 4);
+                    let Some((bytes, keep_open)) = script(connection, request) else {
+                        return;
+                    };
+                    if stream.write_all(&bytes).await.is_err() || !keep_open {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+fn ok_answer() -> Vec<u8> {
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9\r\n\r\n<p>ok</p>".to_vec()
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_closed_by_the_server_is_retried_at_once_on_a_fresh_one() {
+    // The first connection answers one request, then closes as the next one arrives on it.
+    let addr = raw_server(Arc::new(|connection, request| {
+        match (connection, request) {
+            (0, 0) => Some((
+                b"HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                true,
+            )),
+            (0, _) => None,
+            _ => Some((ok_answer(), true)),
+        }
+    }))
+    .await;
+    let config = CheckConfig {
+        retries: 0,
+        ..config()
+    };
+    let fetch = fetch_with(config, &format!("http://{addr}/")).await;
+    assert_eq!(failure_kind(&fetch), None, "{fetch:?}");
+    assert_eq!(statuses(&fetch), [302, 200]);
+    assert_eq!(fetch.attempts, 1, "the repeat spends no retry");
+}
+
+#[tokio::test]
+async fn a_body_cut_short_after_the_headers_is_ok_without_comparing_content() {
+    let addr = raw_server(Arc::new(|_, _| {
+        Some((
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<p>only the start".to_vec(),
+            false,
+        ))
+    }))
+    .await;
+    let fetch = fetch(&format!("http://{addr}/")).await;
+    assert_eq!(failure_kind(&fetch), None, "{fetch:?}");
+    assert_eq!(fetch.attempts, 1);
+    let (status, detail) = verdict(&fetch);
+    assert_eq!(status, Status::Ok);
+    assert!(
+        detail.starts_with("200 OK; body cut short: ")
+            && detail.ends_with(", content not compared"),
+        "{detail}"
+    );
 }

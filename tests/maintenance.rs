@@ -44,10 +44,7 @@ fn outcome(id: &str, folder: &str, url: &str, status: Status, chain: &[(&str, u1
         checked_at: at,
         redirects: chain
             .iter()
-            .map(|(url, status)| Hop {
-                url: (*url).into(),
-                status: *status,
-            })
+            .map(|(url, status)| Hop::new(*url, *status))
             .collect(),
         attempts: 1,
         elapsed_ms: 5,

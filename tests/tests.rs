@@ -20,6 +20,7 @@ mod maintenance;
 mod messy_web;
 mod partial_runs;
 mod pipeline;
+mod resolver;
 mod schema;
 mod shard_cli;
 mod usage;

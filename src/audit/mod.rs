@@ -10,6 +10,10 @@
 //! freed, as soon as it is judged; what waits in the channel keeps its share, so a slow judge
 //! slows the reads instead of growing memory. Outcomes are kept without bodies; the reports and
 //! the baseline's commit are written at the end.
+//!
+//! Links that failed at DNS wait, bodiless, until every link is checked: when most hosts of the
+//! audit failed at DNS at once, the resolver is the likelier culprit than the sites, and those
+//! links are reported `failing` without touching their baseline, so none is confirmed broken.
 
 pub mod shard;
 
@@ -21,12 +25,25 @@ use crate::check::{
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
 use crate::state::{self, Baseline, ResourceState, Snapshots, Staged, StateError};
 use crate::status::Status;
+use crate::text;
 use crate::time;
+use crate::url::WebUrl;
 use shard::Shard;
+use std::collections::HashMap;
 use std::num::NonZero;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::task::JoinSet;
+
+/// Most characters of a title in an outcome (the catalog's, or a page's in a change); longer
+/// ones end in "...".
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Most characters of an outcome's detail, and of each reason and diff line of a change.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+/// Fewest hosts in an audit before their DNS failures may be blamed on the resolver.
+const RESOLVER_MIN_HOSTS: usize = 5;
+/// Share of the hosts (in percent) failing at DNS that blames the resolver, not the sites.
+const RESOLVER_FAILED_PERCENT: usize = 80;
 
 /// Everything an audit needs besides the catalog: resolved once from flags and `linkwatch.toml`.
 #[derive(Debug, Clone)]
@@ -148,18 +165,20 @@ pub async fn run(
     let mut receiving = true;
     let mut answered = false;
     let mut network_down_only = true;
+    let mut dns = DnsTally::default();
+    let mut held: Vec<Finished> = Vec::new();
+    let judge = |slot: usize, baseline: &Baseline| Judge {
+        slot,
+        entry: selected[slot].clone(),
+        prior: baseline.resources.get(&selected[slot].resource.id).cloned(),
+        snapshots: Arc::clone(&snapshots),
+        confirm_after: config.confirm_after,
+        save: config.save_baseline,
+    };
     while receiving || !judging.is_empty() {
         tokio::select! {
             Some(joined) = judging.join_next(), if !judging.is_empty() => {
-                let judged = match joined {
-                    Ok(judged) => judged?,
-                    Err(e) => std::panic::resume_unwind(e.into_panic()),
-                };
-                if let Some(staged) = judged.staged {
-                    baseline.apply(staged);
-                }
-                progress.done(&judged.outcome);
-                outcomes[judged.slot] = Some(judged.outcome);
+                absorb(joined, &mut baseline, progress, &mut outcomes)?;
             }
             finished = checks.next(), if receiving && judging.len() < cores => {
                 let Some(finished) = finished else {
@@ -168,26 +187,52 @@ pub async fn run(
                 };
                 let fetch = &finished.fetch;
                 answered |= fetch.got_http_answer;
-                network_down_only &= fetch
-                    .failure
-                    .as_ref()
-                    .is_some_and(|f| matches!(f.kind, FailureKind::Dns | FailureKind::Connect));
+                network_down_only &= fetch.failure.as_ref().is_some_and(|f| {
+                    matches!(
+                        f.kind,
+                        FailureKind::Dns | FailureKind::DnsUnavailable | FailureKind::Connect
+                    )
+                });
                 let slot = to_check[finished.index];
-                let entry = selected[slot];
-                let judge = Judge {
-                    slot,
-                    entry: entry.clone(),
-                    prior: baseline.resources.get(&entry.resource.id).cloned(),
-                    snapshots: Arc::clone(&snapshots),
-                    confirm_after: config.confirm_after,
-                    save: config.save_baseline,
-                };
+                if dns.count(&selected[slot].resource.url, fetch) {
+                    held.push(finished);
+                    continue;
+                }
+                let judge = judge(slot, &baseline);
                 judging.spawn_blocking(move || judge.run(finished));
             }
             else => break,
         }
     }
     checks.finish().await;
+    let resolver_broken = dns.resolver_broken();
+    for finished in held {
+        let slot = to_check[finished.index];
+        match &resolver_broken {
+            Some(why) => {
+                let outcome = not_confirmed(
+                    selected[slot],
+                    baseline.resources.get(&selected[slot].resource.id),
+                    &finished.fetch,
+                    why,
+                );
+                progress.done(&outcome);
+                outcomes[slot] = Some(outcome);
+            }
+            None => {
+                if judging.len() >= cores
+                    && let Some(joined) = judging.join_next().await
+                {
+                    absorb(joined, &mut baseline, progress, &mut outcomes)?;
+                }
+                let judge = judge(slot, &baseline);
+                judging.spawn_blocking(move || judge.run(finished));
+            }
+        }
+    }
+    while let Some(joined) = judging.join_next().await {
+        absorb(joined, &mut baseline, progress, &mut outcomes)?;
+    }
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
     let network_down = !to_check.is_empty()
@@ -264,6 +309,82 @@ fn lay_over_last_audit(
     }
 }
 
+/// Applies one judged resource: its baseline entry, its progress, its outcome.
+fn absorb(
+    joined: Result<Result<Judged, StateError>, tokio::task::JoinError>,
+    baseline: &mut Baseline,
+    progress: &mut dyn Progress,
+    outcomes: &mut [Option<Outcome>],
+) -> Result<(), AuditError> {
+    let judged = match joined {
+        Ok(judged) => judged?,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    if let Some(staged) = judged.staged {
+        baseline.apply(staged);
+    }
+    progress.done(&judged.outcome);
+    outcomes[judged.slot] = Some(judged.outcome);
+    Ok(())
+}
+
+/// Which hosts of the audit failed at DNS: a host counts as failed when every one of its links
+/// failed at DNS, with "no such name" or with no answer.
+#[derive(Debug, Default)]
+struct DnsTally {
+    hosts: HashMap<String, bool>,
+}
+
+impl DnsTally {
+    /// Counts one finished link of `url`; returns whether it failed at DNS.
+    fn count(&mut self, url: &str, fetch: &Fetch) -> bool {
+        let failed = fetch
+            .failure
+            .as_ref()
+            .is_some_and(|f| matches!(f.kind, FailureKind::Dns | FailureKind::DnsUnavailable));
+        let host = WebUrl::parse(url)
+            .map(|u| u.host().to_owned())
+            .unwrap_or_default();
+        *self.hosts.entry(host).or_insert(true) &= failed;
+        failed
+    }
+
+    /// Why the resolver, not the sites, looks to blame, when at least [`RESOLVER_MIN_HOSTS`]
+    /// hosts were checked and [`RESOLVER_FAILED_PERCENT`] of them failed at DNS.
+    fn resolver_broken(&self) -> Option<String> {
+        let total = self.hosts.len();
+        let failed = self.hosts.values().filter(|&&f| f).count();
+        (total >= RESOLVER_MIN_HOSTS && failed * 100 >= total * RESOLVER_FAILED_PERCENT).then(
+            || {
+                format!(
+                    "the resolver looks broken: {failed} of {total} hosts failed at DNS in this \
+                 audit, so none of them is confirmed broken"
+                )
+            },
+        )
+    }
+}
+
+/// The outcome of a link that failed at DNS while the resolver looked broken: `failing`, and
+/// its baseline left as it was, since this audit tells nothing about the site.
+fn not_confirmed(
+    entry: &Entry,
+    prior: Option<&ResourceState>,
+    fetch: &Fetch,
+    why: &str,
+) -> Outcome {
+    let (_, detail) = classify(fetch, &[]);
+    let assessment = state::Assessment {
+        status: Status::Failing,
+        detail: format!("{detail}; {why}"),
+        similarity: None,
+        baseline_at: prior.and_then(|p| p.baseline_at),
+        failing_since: prior.and_then(|p| p.failing_since),
+        change: None,
+    };
+    checked(entry, fetch, assessment, time::now())
+}
+
 /// One checked resource on its way through the blocking pool, with what the consumer knows of it.
 struct Judge {
     /// Its position among the selected resources.
@@ -325,12 +446,12 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
     Outcome {
         id: entry.resource.id.clone(),
         folder: entry.folder.clone(),
-        title: entry.resource.title.clone(),
+        title: shown(&entry.resource.title, MAX_TITLE_CHARS),
         url: entry.resource.url.clone(),
         status: Status::Skipped,
         http_status: None,
         final_url: None,
-        detail: format!("skipped: {reason}"),
+        detail: shown(&format!("skipped: {reason}"), MAX_DETAIL_CHARS),
         checked_at: time::now(),
         redirects: Vec::new(),
         attempts: 0,
@@ -344,30 +465,51 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
     }
 }
 
+/// Text on its way into an outcome, from a server or a file: without the control characters
+/// that could act on a terminal or reorder what a reader sees, and cut to `max` characters.
+fn shown(s: &str, max: usize) -> String {
+    text::cap(&text::strip_unsafe(s), max).into_owned()
+}
+
 fn checked(
     entry: &Entry,
     fetch: &Fetch,
     assessment: state::Assessment,
     now: jiff::Timestamp,
 ) -> Outcome {
+    let change = assessment.change.map(|mut change| {
+        for title in [&mut change.old_title, &mut change.new_title]
+            .into_iter()
+            .flatten()
+        {
+            *title = shown(title, MAX_TITLE_CHARS);
+        }
+        for line in change.reasons.iter_mut().chain(&mut change.diff_excerpt) {
+            *line = shown(line, MAX_DETAIL_CHARS);
+        }
+        change
+    });
     Outcome {
         id: entry.resource.id.clone(),
         folder: entry.folder.clone(),
-        title: entry.resource.title.clone(),
+        title: shown(&entry.resource.title, MAX_TITLE_CHARS),
         url: entry.resource.url.clone(),
         status: assessment.status,
         http_status: fetch.http_status,
         final_url: (!fetch.final_url.is_empty()).then(|| fetch.final_url.clone()),
-        detail: assessment.detail,
+        detail: shown(&assessment.detail, MAX_DETAIL_CHARS),
         checked_at: now,
         redirects: fetch.chain.clone(),
         attempts: fetch.attempts,
         elapsed_ms: fetch.elapsed_ms,
-        content_type: fetch.content_type.clone(),
+        content_type: fetch
+            .content_type
+            .as_deref()
+            .map(|t| shown(t, MAX_TITLE_CHARS)),
         bytes: fetch.http_status.map(|_| fetch.body.len() as u64),
         similarity: assessment.similarity,
         baseline_at: assessment.baseline_at,
         failing_since: assessment.failing_since,
-        change: assessment.change,
+        change,
     }
 }

@@ -38,9 +38,18 @@ pub struct Diagnostic {
     /// How many characters the caret line underlines (at least 1).
     #[serde(skip)]
     pub width: usize,
+    /// Advice for `validate` only: commands that merely load the catalog do not repeat it.
+    #[serde(skip)]
+    pub advisory: bool,
 }
 
 impl Diagnostic {
+    /// Marks the diagnostic as advice that only `validate` shows.
+    pub fn advisory(mut self) -> Diagnostic {
+        self.advisory = true;
+        self
+    }
+
     /// Adds a `help` line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
@@ -92,6 +101,7 @@ impl Source {
             help: None,
             source_line: source_line.to_owned(),
             width,
+            advisory: false,
         }
     }
 

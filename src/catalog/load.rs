@@ -3,7 +3,7 @@
 
 use super::diag::{Diagnostic, Severity, Source};
 use super::model::{Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, Watch};
-use super::validate::{date_problem, is_slug, suggestion, url_problem};
+use super::validate::{date_problem, is_slug, suggestion, url_problem, url_warning};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -853,7 +853,16 @@ impl Loader {
                 self.diags.push(src.error(f.value.clone(), problem));
                 None
             }
-            None => Some(s.to_owned()),
+            None => {
+                if let Some(warning) = url_warning(s) {
+                    self.diags
+                        .push(src.warning(f.value.clone(), warning).with_help(
+                        "fine for an intranet catalog, but pull-request checks refuse it unless \
+                         run with `--allow-private` (or `allow-private = true` in linkwatch.toml)",
+                    ).advisory());
+                }
+                Some(s.to_owned())
+            }
         }
     }
 

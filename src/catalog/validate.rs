@@ -20,6 +20,19 @@ pub fn url_problem(raw: &str) -> Option<String> {
     WebUrl::parse(raw).err().map(|e| e.to_string())
 }
 
+/// Why `url`, a valid catalog URL, deserves a warning: it points inside a network (loopback, a
+/// private or link-local address, an intranet name; see [`WebUrl::is_internal_host`]). A
+/// maintainer may mean it, for an intranet catalog, but pull-request checks refuse it.
+pub fn url_warning(url: &str) -> Option<String> {
+    let url = WebUrl::parse(url).ok()?;
+    url.is_internal_host().then(|| {
+        format!(
+            "`{}` is a loopback, private or intranet address, not a public one",
+            url.host()
+        )
+    })
+}
+
 /// Why a date in field `field` is wrong relative to `today`, if it is.
 pub fn date_problem(field: &str, date: Date, today: Date) -> Option<String> {
     (date > today).then(|| format!("`{field}` date {date} is in the future"))
@@ -37,6 +50,16 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é", "a.b"] {
             assert!(!is_slug(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn internal_urls_are_warned_about() {
+        assert_eq!(
+            url_warning("http://169.254.169.254/latest/").unwrap(),
+            "`169.254.169.254` is a loopback, private or intranet address, not a public one"
+        );
+        assert!(url_warning("http://localhost:8080/").is_some());
+        assert_eq!(url_warning("https://www.missingkids.org/"), None);
     }
 
     #[test]

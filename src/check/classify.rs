@@ -19,10 +19,12 @@ pub fn classify(fetch: &Fetch, accept: &[u16]) -> (Status, String) {
     if let Some(failure) = &fetch.failure {
         let status = match failure.kind {
             FailureKind::Dns
+            | FailureKind::PrivateAddress
             | FailureKind::Tls
             | FailureKind::RedirectLoop
             | FailureKind::BadRedirect => Status::Broken,
-            FailureKind::Connect
+            FailureKind::DnsUnavailable
+            | FailureKind::Connect
             | FailureKind::Reset
             | FailureKind::Timeout
             | FailureKind::Protocol => Status::Failing,
@@ -45,6 +47,11 @@ pub fn classify(fetch: &Fetch, accept: &[u16]) -> (Status, String) {
     }
     match code {
         304 => (Status::Ok, "not modified".to_owned()),
+        200..=299 if fetch.body_incomplete.is_some() => {
+            let (status, detail) = healthy(fetch, code);
+            let why = fetch.body_incomplete.as_deref().unwrap_or_default();
+            (status, format!("{detail}; {why}, content not compared"))
+        }
         200..=299 if fetch.truncated => {
             let (status, detail) = healthy(fetch, code);
             let read = fetch.body.len();
@@ -80,24 +87,26 @@ pub fn classify(fetch: &Fetch, accept: &[u16]) -> (Status, String) {
     }
 }
 
-/// A 2xx answer: `moved` when a permanent redirect led there, else `ok`.
+/// A 2xx answer: `moved` when a permanent redirect or an in-page move led there, else `ok`.
 fn healthy(fetch: &Fetch, code: u16) -> (Status, String) {
     let redirects = fetch.chain.len().saturating_sub(1);
     let last_permanent = fetch.chain[..redirects]
         .iter()
-        .rposition(|hop| matches!(hop.status, 301 | 308));
+        .rposition(|hop| hop.is_permanent());
     match last_permanent {
         Some(i) => {
-            // The catalog should point where the last permanent redirect leads.
+            // The catalog should point where the last permanent move leads.
             let target = fetch
                 .chain
                 .get(i + 1)
                 .map_or(fetch.final_url.as_str(), |hop| hop.url.as_str());
-            let hop_status = fetch.chain[i].status;
-            (
-                Status::Moved,
-                format!("permanent redirect ({hop_status}) to {target}"),
-            )
+            let hop = &fetch.chain[i];
+            let how = if hop.in_page {
+                "in-page redirect".to_owned()
+            } else {
+                format!("permanent redirect ({})", hop.status)
+            };
+            (Status::Moved, format!("{how} to {target}"))
         }
         None if redirects > 0 => (
             Status::Ok,
@@ -245,10 +254,7 @@ mod tests {
         Fetch {
             chain: chain
                 .iter()
-                .map(|&(url, status)| Hop {
-                    url: url.to_owned(),
-                    status,
-                })
+                .map(|&(url, status)| Hop::new(url, status))
                 .collect(),
             final_url: url.to_owned(),
             http_status: Some(status),
@@ -298,6 +304,38 @@ mod tests {
             (
                 Status::Ok,
                 "200 OK; body over the size cap, read the first 10 bytes".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn an_answer_whose_body_stopped_short_is_healthy_but_not_compared() {
+        let mut fetch = answered(&[("https://a.test/", 301), ("https://a.test/new", 200)]);
+        fetch.body_incomplete = Some("body timed out after 20 s".to_owned());
+        assert_eq!(
+            classify(&fetch, &[]),
+            (
+                Status::Moved,
+                "permanent redirect (301) to https://a.test/new; body timed out after 20 s, \
+                 content not compared"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn an_immediate_in_page_move_is_permanent() {
+        let mut fetch = answered(&[
+            ("https://a.test/old", 302),
+            ("https://a.test/old/", 200),
+            ("https://b.test/new", 200),
+        ]);
+        fetch.chain[1].in_page = true;
+        assert_eq!(
+            classify(&fetch, &[]),
+            (
+                Status::Moved,
+                "in-page redirect to https://b.test/new".to_owned()
             )
         );
     }
@@ -457,6 +495,8 @@ mod tests {
     fn failures_split_into_broken_and_failing() {
         let cases = [
             (FailureKind::Dns, Status::Broken),
+            (FailureKind::PrivateAddress, Status::Broken),
+            (FailureKind::DnsUnavailable, Status::Failing),
             (FailureKind::Tls, Status::Broken),
             (FailureKind::RedirectLoop, Status::Broken),
             (FailureKind::BadRedirect, Status::Broken),

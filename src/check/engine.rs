@@ -14,8 +14,9 @@
 //! comes with each finished link, so memory follows the settings and not `concurrency × cap`.
 
 use crate::check::fetch::{Failure, FailureKind, Fetch};
-use crate::check::http::{self, Attempt, Budget, Limits, Validators, Waits};
+use crate::check::http::{self, Attempt, Budget, Clients, Limits, Validators, Waits};
 pub use crate::check::http::{BodyPermit, EngineError};
+pub use crate::check::resolve::HostAnswer;
 use crate::url::host_key;
 use reqwest::header;
 use std::cmp::Reverse;
@@ -55,6 +56,28 @@ pub struct CheckConfig {
     pub backoff_base: Duration,
     /// Most body bytes held in memory at once, over all links.
     pub body_budget: u64,
+    /// Which requests may reach addresses inside a network.
+    pub private_addresses: PrivateAddresses,
+    /// Host names answered here instead of by DNS, lowercase: tests serve "public" hosts from
+    /// loopback and script resolver failures with it.
+    pub hosts: BTreeMap<String, HostAnswer>,
+}
+
+/// Which requests may reach an address inside a network: loopback, private, link-local,
+/// unique-local, CGNAT or unspecified (see [`crate::url::is_internal_ip`]). Decided on the
+/// addresses a name resolves to, so a public name resolving inside does not pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrivateAddresses {
+    /// The catalog's own URL may be inside (a maintainer put it there), and so may a hop after
+    /// one answered from inside; a redirect or in-page move from a public address to a private
+    /// one is refused at that hop, before anything is sent. The normal audit.
+    #[default]
+    CatalogOnly,
+    /// Every hop must be public, the first one too: pull-request checks, whose URLs were
+    /// written by the pull request's author.
+    Refused,
+    /// Any address, at any hop (`--allow-private`): intranet catalogs, and tests on loopback.
+    Allowed,
 }
 
 impl Default for CheckConfig {
@@ -70,6 +93,8 @@ impl Default for CheckConfig {
             max_retry_after: Duration::from_secs(crate::MAX_RETRY_AFTER_SECS),
             backoff_base: Duration::from_millis(500),
             body_budget: BODY_BUDGET_BYTES,
+            private_addresses: PrivateAddresses::default(),
+            hosts: BTreeMap::new(),
         }
     }
 }
@@ -177,25 +202,28 @@ impl Checks {
     }
 }
 
-/// Checks links with one shared HTTP client and one body budget.
+/// Checks links with one set of HTTP clients, one cookie jar and one body budget.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    client: reqwest::Client,
+    clients: Clients,
     config: CheckConfig,
     budget: Budget,
 }
 
 impl Engine {
-    /// Builds the HTTP client (rustls, platform certificate verifier).
+    /// Builds the HTTP clients (rustls, platform certificate verifier) and their cookie jar,
+    /// which lives as long as this engine: one audit.
     pub fn new(config: CheckConfig) -> Result<Engine, EngineError> {
-        let client = http::build_client(&http::ClientSettings {
+        let clients = Clients::new(&http::ClientSettings {
             user_agent: &config.user_agent,
             per_host: config.per_host.max(1),
             connect_timeout: config.timeout,
+            private_addresses: config.private_addresses,
+            hosts: Arc::new(config.hosts.clone()),
         })?;
         let budget = Budget::new(config.body_budget);
         Ok(Engine {
-            client,
+            clients,
             config,
             budget,
         })
@@ -306,7 +334,7 @@ impl Engine {
         host: usize,
         job: Job,
     ) -> impl Future<Output = (usize, Job, Attempt)> + Send + 'static {
-        let client = self.client.clone();
+        let clients = self.clients.clone();
         let budget = self.budget.clone();
         let timeout = self.config.timeout;
         let limits = Limits {
@@ -323,7 +351,7 @@ impl Engine {
             let started = Instant::now();
             let timed_out = {
                 let fetch = http::fetch(
-                    &client,
+                    &clients,
                     &job.request.url,
                     validators,
                     limits,
@@ -344,10 +372,18 @@ impl Engine {
                 }
             };
             if timed_out {
-                attempt.failure = Some(Failure {
-                    kind: FailureKind::Timeout,
-                    message: format!("timed out after {}", human_duration(timeout)),
-                });
+                let message = format!("timed out after {}", human_duration(timeout));
+                if attempt.reading_body {
+                    // The answer came; only its body was too slow. What was read of it is
+                    // dropped with the read, and so is its share of the budget.
+                    attempt.body_incomplete = Some(format!("body {message}"));
+                    attempt.permit = BodyPermit::default();
+                } else {
+                    attempt.failure = Some(Failure {
+                        kind: FailureKind::Timeout,
+                        message,
+                    });
+                }
             }
             (host, job, attempt)
         }
@@ -372,7 +408,10 @@ impl Engine {
         let temporary = match &attempt.failure {
             Some(f) => matches!(
                 f.kind,
-                FailureKind::Timeout | FailureKind::Connect | FailureKind::Reset
+                FailureKind::Timeout
+                    | FailureKind::Connect
+                    | FailureKind::Reset
+                    | FailureKind::DnsUnavailable
             ),
             None => matches!(attempt.status, Some(429 | 500..=599)),
         };
@@ -411,6 +450,7 @@ impl Engine {
             truncated: attempt.truncated,
             wire_bytes: attempt.wire_bytes,
             failure: attempt.failure,
+            body_incomplete: attempt.body_incomplete,
             attempts: job.attempts,
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             got_http_answer: job.got_http_answer,

@@ -10,14 +10,42 @@ use serde::{Deserialize, Serialize};
 pub struct Hop {
     pub url: String,
     pub status: u16,
+    /// The page itself sent the client on, at once: a `<meta http-equiv="refresh">` with a delay
+    /// of 0, or a tiny page whose one script statement sets `location`. Its status is the
+    /// page's own (a 2xx); the move counts as permanent (see [`Hop::is_permanent`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_page: bool,
+}
+
+impl Hop {
+    /// A hop answered with a status (a redirect, or the final answer).
+    pub fn new(url: impl Into<String>, status: u16) -> Hop {
+        Hop {
+            url: url.into(),
+            status,
+            in_page: false,
+        }
+    }
+
+    /// Whether this hop moved the client on for good: a 301 or 308, or an immediate in-page
+    /// move, which browsers follow before a reader sees the page and which nothing marks as
+    /// temporary.
+    pub fn is_permanent(&self) -> bool {
+        self.in_page || matches!(self.status, 301 | 308)
+    }
 }
 
 /// Why a request got no usable HTTP answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
-    /// The host name does not resolve.
+    /// The host name does not exist: the resolver answered "no such name" (NXDOMAIN).
     Dns,
+    /// The resolver gave no answer: it timed out or failed temporarily (SERVFAIL, `EAI_AGAIN`).
+    DnsUnavailable,
+    /// The address is inside a network (loopback, private, link-local…) where this request may
+    /// not go: a redirect from a public address, or any address in a pull-request check.
+    PrivateAddress,
     /// Nothing listens (connection refused) or the host is unreachable.
     Connect,
     /// The TLS handshake failed, e.g. an untrusted or expired certificate.
@@ -38,6 +66,8 @@ impl FailureKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Dns => "dns",
+            FailureKind::DnsUnavailable => "dns-unavailable",
+            FailureKind::PrivateAddress => "private-address",
             FailureKind::Connect => "connect",
             FailureKind::Tls => "tls",
             FailureKind::Reset => "reset",
@@ -82,6 +112,10 @@ pub struct Fetch {
     pub wire_bytes: u64,
     /// Set when no usable answer came.
     pub failure: Option<Failure>,
+    /// Why the body of a 2xx answer stopped short ("timed out after 20 s", "connection closed
+    /// mid-body"), when it did: the status and headers are the answer, but the content must not
+    /// be compared or snapshotted.
+    pub body_incomplete: Option<String>,
     /// Attempts made (1 + retries used).
     pub attempts: u32,
     /// Wall time from the first attempt to the end, waits included.
@@ -93,8 +127,8 @@ pub struct Fetch {
 }
 
 impl Fetch {
-    /// Whether the chain went through a permanent redirect (301, 308).
+    /// Whether the chain went through a permanent move (see [`Hop::is_permanent`]).
     pub fn permanently_redirected(&self) -> bool {
-        self.chain.iter().any(|h| matches!(h.status, 301 | 308))
+        self.chain.iter().any(Hop::is_permanent)
     }
 }

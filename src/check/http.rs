@@ -1,22 +1,31 @@
-//! One attempt at one link: the HTTP client, redirects followed by hand, capped and decompressed
-//! bodies read within the shared body budget, and network errors sorted into [`FailureKind`]s.
+//! One attempt at one link: the HTTP clients, redirects and in-page moves followed by hand (none
+//! from a public address to a private one), capped and decompressed bodies read within the
+//! shared body budget, and network errors sorted into [`FailureKind`]s.
 
+use crate::check::engine::PrivateAddresses;
 use crate::check::fetch::{Failure, FailureKind, Hop};
+use crate::check::moves;
+use crate::check::resolve::{self, HostAnswer, ResolveError, Resolver};
+use crate::url::is_internal_ip;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
-use url::Url;
+use url::{Host, Url};
 
-/// What the engine must know to build the HTTP client.
+/// What the engine must know to build the HTTP clients.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientSettings<'a> {
     pub user_agent: &'a str,
     pub per_host: usize,
     pub connect_timeout: Duration,
+    pub private_addresses: PrivateAddresses,
+    pub hosts: Arc<BTreeMap<String, HostAnswer>>,
 }
 
 /// Building the HTTP client failed.
@@ -28,9 +37,103 @@ pub enum EngineError {
     UserAgent(String),
 }
 
-/// Builds the client: rustls with the platform verifier, no automatic redirects, no automatic
-/// decompression (bodies are decoded here, under the cap).
-pub(crate) fn build_client(settings: &ClientSettings<'_>) -> Result<reqwest::Client, EngineError> {
+/// Most response header lines accepted (hyper's default is 100): some sites send a few hundred
+/// (one `Set-Cookie` or `Link` per item, long security policies), and a browser shows them.
+pub const MAX_RESPONSE_HEADERS: usize = 500;
+
+/// Most in-page moves (see [`moves`]) followed in one chain; each also counts as a redirect.
+pub const MAX_IN_PAGE_MOVES: usize = 3;
+
+/// Which addresses a request may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Any,
+    /// Public addresses only: IP literals are checked before the request, names by the resolver.
+    Public,
+}
+
+/// The HTTP clients of one engine, sharing one cookie jar: one that may reach any address and
+/// one whose resolver keeps only public ones, each also without a connection pool for a retry
+/// that must go out on a fresh connection. The jar lives as long as the engine, one audit, so
+/// a site that sets a cookie and sends the client back to the same URL is followed, not a loop.
+#[derive(Debug, Clone)]
+pub(crate) struct Clients {
+    any: reqwest::Client,
+    public: reqwest::Client,
+    any_fresh: reqwest::Client,
+    public_fresh: reqwest::Client,
+    jar: Arc<Jar>,
+    private_addresses: PrivateAddresses,
+    hosts: Arc<BTreeMap<String, HostAnswer>>,
+}
+
+impl Clients {
+    pub(crate) fn new(settings: &ClientSettings<'_>) -> Result<Clients, EngineError> {
+        let jar = Arc::new(Jar::default());
+        let build = |public_only, pooled| build_client(settings, &jar, public_only, pooled);
+        let (any, any_fresh) = (build(false, true)?, build(false, false)?);
+        let (public, public_fresh) = match settings.private_addresses {
+            PrivateAddresses::Allowed => (any.clone(), any_fresh.clone()),
+            _ => (build(true, true)?, build(true, false)?),
+        };
+        Ok(Clients {
+            any,
+            public,
+            any_fresh,
+            public_fresh,
+            jar,
+            private_addresses: settings.private_addresses,
+            hosts: Arc::clone(&settings.hosts),
+        })
+    }
+
+    fn client(&self, reach: Reach, fresh: bool) -> &reqwest::Client {
+        match (reach, fresh) {
+            (Reach::Any, false) => &self.any,
+            (Reach::Any, true) => &self.any_fresh,
+            (Reach::Public, false) => &self.public,
+            (Reach::Public, true) => &self.public_fresh,
+        }
+    }
+
+    /// What the next hop may reach: `first` for the catalog's own URL, `inside` when the hop
+    /// before it was answered from inside a network.
+    fn reach(&self, first: bool, inside: bool) -> Reach {
+        match self.private_addresses {
+            PrivateAddresses::Allowed => Reach::Any,
+            PrivateAddresses::Refused => Reach::Public,
+            PrivateAddresses::CatalogOnly if first || inside => Reach::Any,
+            PrivateAddresses::CatalogOnly => Reach::Public,
+        }
+    }
+
+    /// Whether the answer for `url`, from `remote`, came from inside a network. A name that
+    /// [`super::CheckConfig::hosts`] answers for counts as public.
+    fn answered_inside(&self, url: &Url, remote: Option<SocketAddr>) -> bool {
+        match url.host() {
+            Some(Host::Ipv4(ip)) => is_internal_ip(IpAddr::V4(ip)),
+            Some(Host::Ipv6(ip)) => is_internal_ip(IpAddr::V6(ip)),
+            Some(Host::Domain(name)) if resolve::overridden(&self.hosts, name) => false,
+            _ => remote.is_some_and(|addr| is_internal_ip(addr.ip())),
+        }
+    }
+
+    /// The cookies the jar would send to `url`: part of what makes a repeated request new.
+    fn cookies(&self, url: &Url) -> Option<HeaderValue> {
+        self.jar.cookies(url)
+    }
+}
+
+/// Builds one client: rustls with the platform verifier, no automatic redirects, no automatic
+/// decompression (bodies are decoded here, under the cap), the shared cookie jar, and the
+/// resolver that tells "no such name" from "no answer" and, when `public_only`, keeps only
+/// public addresses. Without `pooled`, every request opens a connection of its own.
+fn build_client(
+    settings: &ClientSettings<'_>,
+    jar: &Arc<Jar>,
+    public_only: bool,
+    pooled: bool,
+) -> Result<reqwest::Client, EngineError> {
     // Another part of the process may have installed a provider first; either one verifies.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let user_agent = HeaderValue::from_str(settings.user_agent)
@@ -44,12 +147,20 @@ pub(crate) fn build_client(settings: &ClientSettings<'_>) -> Result<reqwest::Cli
         header::ACCEPT_ENCODING,
         HeaderValue::from_static("gzip, deflate, br"),
     );
+    let resolver = Resolver {
+        public_only,
+        hosts: Arc::clone(&settings.hosts),
+        timeout: settings.connect_timeout.mul_f64(0.75),
+    };
     reqwest::Client::builder()
         .user_agent(user_agent)
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(settings.per_host)
+        .pool_max_idle_per_host(if pooled { settings.per_host } else { 0 })
         .connect_timeout(settings.connect_timeout)
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .cookie_provider(Arc::clone(jar))
+        .dns_resolver(resolver)
         .build()
         .map_err(EngineError::Client)
 }
@@ -196,8 +307,13 @@ pub(crate) struct Attempt {
     pub truncated: bool,
     pub wire_bytes: u64,
     pub failure: Option<Failure>,
+    /// Why the body of the final 2xx answer stopped short, when it did.
+    pub body_incomplete: Option<String>,
+    /// The final answer's body is being read: a timeout now leaves the answer standing, with
+    /// its body incomplete.
+    pub reading_body: bool,
     pub got_http_answer: bool,
-    /// Requests sent in this attempt (one per hop).
+    /// Requests sent in this attempt (one per hop, and one per repeat on a fresh connection).
     pub requests: u64,
 }
 
@@ -317,11 +433,11 @@ pub(crate) struct Validators<'a> {
     pub last_modified: Option<&'a str>,
 }
 
-/// Fetches `start`, following redirects, reading the body of a final 2xx answer within `budget`
-/// (the time spent waiting for it goes to `waits`). Never fails: everything that goes wrong
-/// lands in `attempt.failure`. The caller bounds the time.
+/// Fetches `start`, following redirects and in-page moves, reading the body of a final 2xx
+/// answer within `budget` (the time spent waiting for it goes to `waits`). Never fails:
+/// everything that goes wrong lands in `attempt.failure`. The caller bounds the time.
 pub(crate) async fn fetch(
-    client: &reqwest::Client,
+    clients: &Clients,
     start: &str,
     validators: Validators<'_>,
     limits: Limits,
@@ -340,38 +456,46 @@ pub(crate) async fn fetch(
             return;
         }
     };
-    let mut seen: HashSet<Url> = HashSet::from([url.clone()]);
+    // A URL asked for again with the same cookies would get the same answer: a loop.
+    let mut seen: HashSet<(Url, Option<HeaderValue>)> =
+        HashSet::from([(url.clone(), clients.cookies(&url))]);
+    let mut inside = false;
+    let mut in_page_moves = 0;
     loop {
         attempt.url = url.to_string();
-        let mut request = client.get(url.clone());
-        if let Some(etag) = validators.etag {
-            request = request.header(header::IF_NONE_MATCH, etag);
+        let first = attempt.chain.is_empty();
+        let reach = clients.reach(first, inside);
+        let literal_inside = match url.host() {
+            Some(Host::Ipv4(ip)) => is_internal_ip(IpAddr::V4(ip)),
+            Some(Host::Ipv6(ip)) => is_internal_ip(IpAddr::V6(ip)),
+            _ => false,
+        };
+        if reach == Reach::Public && literal_inside {
+            attempt.fail(FailureKind::PrivateAddress, private_message(first));
+            return;
         }
-        if let Some(date) = validators.last_modified {
-            request = request.header(header::IF_MODIFIED_SINCE, date);
-        }
-        attempt.requests += 1;
-        let mut response = match request.send().await {
+        let mut response = match send(clients, reach, &url, validators, attempt).await {
             Ok(r) => r,
-            Err(e) => {
-                let (kind, message) = describe_error(&e);
+            Err((kind, message)) => {
+                let message = if kind == FailureKind::PrivateAddress {
+                    private_message(first).to_owned()
+                } else {
+                    message
+                };
                 attempt.fail(kind, message);
                 return;
             }
         };
         let status = response.status().as_u16();
+        inside = clients.answered_inside(&url, response.remote_addr());
         attempt.got_http_answer = true;
         attempt.status = Some(status);
-        attempt.chain.push(Hop {
-            url: url.to_string(),
-            status,
-        });
+        attempt.chain.push(Hop::new(url.as_str(), status));
         attempt.headers = std::mem::take(response.headers_mut());
         if (300..400).contains(&status) && status != 304 {
             let Some(location) = attempt.headers.get(header::LOCATION) else {
                 return;
             };
-            let hops = attempt.chain.len();
             let target = location.to_str().ok().and_then(|l| url.join(l.trim()).ok());
             let Some(target) = target else {
                 let shown = String::from_utf8_lossy(location.as_bytes()).into_owned();
@@ -381,36 +505,127 @@ pub(crate) async fn fetch(
                 );
                 return;
             };
-            if !matches!(target.scheme(), "http" | "https") {
-                attempt.fail(
-                    FailureKind::BadRedirect,
-                    format!("redirect to non-http(s) URL {target}"),
-                );
-                return;
+            match next_hop(clients, &mut seen, target, limits, attempt) {
+                Some(next) => url = next,
+                None => return,
             }
-            if seen.contains(&target) {
-                attempt.fail(
-                    FailureKind::RedirectLoop,
-                    format!("redirect loop after {hops} hops"),
-                );
-                return;
-            }
-            if hops > limits.max_redirects {
-                attempt.fail(
-                    FailureKind::RedirectLoop,
-                    format!("more than {} redirects", limits.max_redirects),
-                );
-                return;
-            }
-            seen.insert(target.clone());
-            url = target;
             continue;
         }
-        if (200..300).contains(&status) {
-            read_body(&mut response, limits.max_body_bytes, budget, waits, attempt).await;
+        if !(200..300).contains(&status) {
+            return;
         }
-        return;
+        read_body(&mut response, limits.max_body_bytes, budget, waits, attempt).await;
+        if in_page_moves == MAX_IN_PAGE_MOVES
+            || attempt.body_incomplete.is_some()
+            || !is_html(attempt)
+        {
+            return;
+        }
+        let Some(target) = moves::in_page_move(&attempt.body).and_then(|raw| url.join(&raw).ok())
+        else {
+            return;
+        };
+        // A page that sends the client to itself with nothing new to show (no new cookie) is
+        // a reload, judged as it is.
+        if !matches!(target.scheme(), "http" | "https")
+            || seen.contains(&(target.clone(), clients.cookies(&target)))
+        {
+            return;
+        }
+        if let Some(hop) = attempt.chain.last_mut() {
+            hop.in_page = true;
+        }
+        in_page_moves += 1;
+        attempt.body = Vec::new();
+        attempt.permit = BodyPermit::default();
+        attempt.truncated = false;
+        attempt.wire_bytes = 0;
+        match next_hop(clients, &mut seen, target, limits, attempt) {
+            Some(next) => url = next,
+            None => return,
+        }
     }
+}
+
+/// The failure message of a hop refused for its private address.
+fn private_message(first: bool) -> &'static str {
+    if first {
+        "points to a private address, which pull-request checks do not fetch"
+    } else {
+        "redirects to a private address"
+    }
+}
+
+/// Sends one GET for `url`. A connection closed or reset before any answer came is sent again
+/// at once, once, on a fresh connection: a server may close an idle kept-alive connection just
+/// as a request goes out on it, and that is no failure of the site (curl and browsers do the
+/// same). That repeat is part of this attempt, not a retry.
+async fn send(
+    clients: &Clients,
+    reach: Reach,
+    url: &Url,
+    validators: Validators<'_>,
+    attempt: &mut Attempt,
+) -> Result<reqwest::Response, (FailureKind, String)> {
+    let mut fresh = false;
+    loop {
+        let mut request = clients.client(reach, fresh).get(url.clone());
+        if let Some(etag) = validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, date);
+        }
+        attempt.requests += 1;
+        match request.send().await {
+            Ok(response) => return Ok(response),
+            Err(e) => match describe_error(&e) {
+                (FailureKind::Reset, _) if !fresh => fresh = true,
+                failure => return Err(failure),
+            },
+        }
+    }
+}
+
+/// Checks the target of a redirect or in-page move and records it as seen: `None` (with the
+/// failure recorded) when it must not be followed.
+fn next_hop(
+    clients: &Clients,
+    seen: &mut HashSet<(Url, Option<HeaderValue>)>,
+    target: Url,
+    limits: Limits,
+    attempt: &mut Attempt,
+) -> Option<Url> {
+    let hops = attempt.chain.len();
+    if !matches!(target.scheme(), "http" | "https") {
+        attempt.fail(
+            FailureKind::BadRedirect,
+            format!("redirect to non-http(s) URL {target}"),
+        );
+        return None;
+    }
+    if !seen.insert((target.clone(), clients.cookies(&target))) {
+        attempt.fail(
+            FailureKind::RedirectLoop,
+            format!("redirect loop after {hops} hops"),
+        );
+        return None;
+    }
+    if hops > limits.max_redirects {
+        attempt.fail(
+            FailureKind::RedirectLoop,
+            format!("more than {} redirects", limits.max_redirects),
+        );
+        return None;
+    }
+    Some(target)
+}
+
+/// Whether the answer is an HTML page (or says nothing of its type), where a page may move.
+fn is_html(attempt: &Attempt) -> bool {
+    attempt
+        .header(header::CONTENT_TYPE)
+        .is_none_or(|t| t.to_ascii_lowercase().contains("html"))
 }
 
 /// Reads the body up to the cap, both on the wire and decompressed, holding its bytes against
@@ -428,13 +643,14 @@ async fn read_body(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let mut decoder = Decoder::new(encoding.trim(), cap);
+    attempt.reading_body = true;
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(c)) => c,
             Ok(None) => break,
             Err(e) => {
-                let (kind, message) = describe_error(&e);
-                attempt.fail(kind, message);
+                let (_, message) = describe_error(&e);
+                attempt.body_incomplete = Some(format!("body cut short: {message}"));
                 break;
             }
         };
@@ -460,6 +676,7 @@ async fn read_body(
     let out = decoder.finish();
     attempt.truncated |= out.full;
     attempt.body = out.bytes;
+    attempt.reading_body = false;
 }
 
 /// A sink that keeps at most `cap` bytes and then refuses, so a decoder stops expanding.
@@ -605,7 +822,7 @@ fn empty_sink() -> CapWriter {
 }
 
 /// Sorts a client error into a failure kind with a short human message, from the error's
-/// source chain (reqwest wraps hyper, which wraps io and rustls errors).
+/// source chain (reqwest wraps hyper, which wraps io and rustls errors, and the resolver's).
 pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     if error.is_timeout() {
         return (FailureKind::Timeout, "connection timed out".to_owned());
@@ -613,11 +830,15 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     let mut texts = Vec::new();
     let mut io_kind = None;
     let mut tls = None;
+    let mut resolve = None;
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
         texts.push(e.to_string());
         if let Some(r) = e.downcast_ref::<rustls::Error>() {
             tls.get_or_insert_with(|| r.to_string());
+        }
+        if let Some(r) = e.downcast_ref::<ResolveError>() {
+            resolve.get_or_insert_with(|| r.clone());
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
             io_kind.get_or_insert(io.kind());
@@ -633,18 +854,18 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     if let Some(message) = tls {
         return (FailureKind::Tls, format!("TLS error: {message}"));
     }
-    if [
-        "dns error",
-        "failed to lookup address",
-        "name or service not known",
-        "no address associated",
-        "nodename nor servname",
-        "temporary failure in name resolution",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
-    {
-        return (FailureKind::Dns, "host name does not resolve".to_owned());
+    if let Some(resolve) = resolve {
+        return match resolve {
+            ResolveError::NoSuchName => (FailureKind::Dns, "host name does not resolve".to_owned()),
+            ResolveError::Unavailable(why) => (
+                FailureKind::DnsUnavailable,
+                format!("the resolver gave no answer ({why})"),
+            ),
+            ResolveError::Private => (
+                FailureKind::PrivateAddress,
+                "resolves only to private addresses".to_owned(),
+            ),
+        };
     }
     match io_kind {
         Some(io::ErrorKind::ConnectionRefused) => {

@@ -4,7 +4,11 @@ pub mod classify;
 pub mod engine;
 pub mod fetch;
 pub mod http;
+mod moves;
+mod resolve;
 
 pub use classify::classify;
-pub use engine::{Cancel, CheckConfig, Engine, EngineError, Request, RunStats};
+pub use engine::{
+    Cancel, CheckConfig, Engine, EngineError, HostAnswer, PrivateAddresses, Request, RunStats,
+};
 pub use fetch::{Failure, FailureKind, Fetch, Hop};

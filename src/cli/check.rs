@@ -7,7 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
 use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
-use linkwatch::check::engine::{Cancel, CheckConfig};
+use linkwatch::check::engine::{Cancel, CheckConfig, PrivateAddresses};
 use linkwatch::report::AuditResults;
 use linkwatch::report::Outcome;
 use linkwatch::status::Status;
@@ -53,6 +53,10 @@ pub(crate) struct Args {
     /// Start the shard from the baseline in DIR, copied into --out (which must hold none)
     #[arg(long, value_name = "DIR", requires = "shard")]
     pub baseline: Option<PathBuf>,
+    /// Let requests reach loopback and private addresses at any hop, also through redirects
+    /// and in pull-request checks (for intranet catalogs)
+    #[arg(long)]
+    pub allow_private: bool,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
@@ -96,6 +100,14 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
             .user_agent
             .or(file.user_agent)
             .unwrap_or(defaults.user_agent.clone()),
+        private_addresses: if args.allow_private || file.allow_private == Some(true) {
+            PrivateAddresses::Allowed
+        } else if args.changed_since.is_some() {
+            // The pull request's author wrote these URLs.
+            PrivateAddresses::Refused
+        } else {
+            PrivateAddresses::CatalogOnly
+        },
         ..defaults
     };
     Ok(Resolved {

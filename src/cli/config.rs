@@ -48,6 +48,7 @@ pub(crate) struct FileConfig {
     pub user_agent: Option<String>,
     pub fail_on: Option<Vec<String>>,
     pub confirm_after: Option<u32>,
+    pub allow_private: Option<bool>,
 }
 
 impl FileConfig {

@@ -133,9 +133,12 @@ pub(crate) fn load_catalog(dir: &Path) -> anyhow::Result<Option<linkwatch::catal
     Ok((!loaded.has_errors()).then_some(loaded.catalog))
 }
 
-/// Prints a load's diagnostics and summary to stderr, when there are any.
+/// Prints a load's diagnostics and summary to stderr, when there are any; advice that only
+/// `validate` gives (e.g. an intranet URL) is left out.
 pub(crate) fn print_diagnostics(loaded: &linkwatch::catalog::Loaded) -> anyhow::Result<()> {
-    if !loaded.diagnostics.is_empty() {
+    if loaded.diagnostics.iter().any(|d| !d.advisory) {
+        let mut loaded = loaded.clone();
+        loaded.diagnostics.retain(|d| !d.advisory);
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut err = stderr.lock();

@@ -3,6 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::catalog::doc::{ReadError, read_folders};
+use crate::check::Hop;
 use crate::report::AuditResults;
 use crate::status::Status;
 use crate::url::WebUrl;
@@ -38,7 +39,7 @@ pub struct Review {
 pub fn plan_fixes(catalog: &Catalog, audit: &AuditResults) -> FixPlan {
     let mut plan = FixPlan::default();
     for o in &audit.outcomes {
-        let redirected = o.redirects.iter().any(|h| matches!(h.status, 301 | 308));
+        let redirected = o.redirects.iter().any(Hop::is_permanent);
         let Some(to) = o.final_url.as_deref() else {
             continue;
         };

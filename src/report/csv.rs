@@ -64,10 +64,14 @@ fn row(o: &Outcome) -> [String; 18] {
     ]
 }
 
-/// A redirect chain as `301 https://a/ -> 200 https://b/`.
+/// A redirect chain as `301 https://a/ -> 200 https://b/`; a page that moved the client on
+/// itself is marked: `200 https://b/ (in-page) -> 200 https://c/`.
 pub fn chain(hops: &[Hop]) -> String {
     hops.iter()
-        .map(|h| format!("{} {}", h.status, h.url))
+        .map(|h| {
+            let mark = if h.in_page { " (in-page)" } else { "" };
+            format!("{} {}{mark}", h.status, h.url)
+        })
         .collect::<Vec<_>>()
         .join(" -> ")
 }
@@ -89,14 +93,8 @@ mod tests {
             detail: "permanent redirect (301) to https://a.test/y".into(),
             checked_at: "2026-11-28T12:00:00.5Z".parse().unwrap(),
             redirects: vec![
-                Hop {
-                    url: "http://a.test/x".into(),
-                    status: 301,
-                },
-                Hop {
-                    url: "https://a.test/y".into(),
-                    status: 200,
-                },
+                Hop::new("http://a.test/x", 301),
+                Hop::new("https://a.test/y", 200),
             ],
             attempts: 1,
             elapsed_ms: 12,

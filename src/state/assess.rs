@@ -216,6 +216,13 @@ fn healthy(
     accepted_text: impl FnOnce() -> Option<String>,
     a: &Answer<'_>,
 ) -> (Assessment, SnapshotChange) {
+    if a.fetch.body_incomplete.is_some() {
+        // The detail already says "content not compared": nothing to judge the content by.
+        return (
+            Assessment::new(a.status, a.detail.clone(), st),
+            SnapshotChange::None,
+        );
+    }
     // A hijack seen before is judged afresh: it stays pending only if this answer is one too.
     let hijacked_since = match st.pending.take() {
         Some(p) if p.hijacked => Some(p.first_seen_at),
