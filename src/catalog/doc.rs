@@ -274,10 +274,10 @@ pub enum ReadError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const MESSY: &str = "#:schema ./catalog.schema.json\n\n\
+    pub(in crate::catalog) const MESSY: &str = "#:schema ./catalog.schema.json\n\n\
 # First one.\n\
 [[resource]]\n\
 url='https://a.example/'   # the home page\n\

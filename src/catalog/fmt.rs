@@ -231,28 +231,7 @@ fn comment_lines(raw: &str, keep_blank: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const MESSY: &str = "#:schema ./catalog.schema.json\n\n\
-# First one.\n\
-[[resource]]\n\
-url='https://a.example/'   # the home page\n\
-id = \"a\"\n\
-\n\
-tags = [ 'x','y' ]\n\
-kind=\"website\"\n\
-title = \"A\"\n\
-organization = \"Org\"\n\
-[resource.watch]\n\
-skip   = \"gone\"\n\
-\n\n\n\
-# Second one.\n\
-\n\
-[[resource]]\n\
-id = \"b\"\n\
-title = \"B\"\n\
-url = \"https://b.example/\"\n\
-kind = \"guide\"\n\
-organization = \"Org\"\n\n\n";
+    use crate::catalog::doc::tests::MESSY;
 
     const CANONICAL: &str = "#:schema ./catalog.schema.json\n\n\
 # First one.\n\

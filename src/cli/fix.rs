@@ -3,7 +3,6 @@
 
 use super::Exit;
 use super::config::Project;
-use anyhow::Context;
 use linkwatch::maintain::{self, fix};
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,13 +33,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
             write!(out, "{}", maintain::unified_diff(path, old, new))?;
         }
     } else {
-        linkwatch::fsutil::remove_stale_temps(dir)
-            .with_context(|| format!("cannot clean {}", dir.display()))?;
-        let writes: Vec<_> = files
-            .iter()
-            .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))
-            .collect();
-        linkwatch::fsutil::write_all_atomic(&writes)?;
+        super::write_catalog_files(dir, &files)?;
     }
     for r in &plan.rewrites {
         let verb = if args.dry_run {

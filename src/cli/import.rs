@@ -136,13 +136,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
         return Ok(Exit::Problems);
     }
     if args.write {
-        linkwatch::fsutil::remove_stale_temps(dir)
-            .with_context(|| format!("cannot clean {}", dir.display()))?;
-        let writes: Vec<_> = files
-            .iter()
-            .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))
-            .collect();
-        linkwatch::fsutil::write_all_atomic(&writes)?;
+        super::write_catalog_files(dir, &files)?;
         writeln!(out, "wrote {} file(s)", files.len())?;
     }
     Ok(Exit::Ok)

@@ -2,7 +2,7 @@
 
 pub(crate) mod exit;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Project};
 use linkwatch::state::Baseline;
@@ -123,6 +123,22 @@ pub(crate) fn no_audit(out: &Path) -> String {
         dir.push('/');
     }
     format!("no audit found in {dir}: run `linkwatch check` first")
+}
+
+/// Writes the edited catalog files (`(path, old text, new text)`) all or none, after removing
+/// the temporaries a killed run left in `dir`.
+pub(crate) fn write_catalog_files(
+    dir: &Path,
+    files: &[(std::path::PathBuf, String, String)],
+) -> anyhow::Result<()> {
+    linkwatch::fsutil::remove_stale_temps(dir)
+        .with_context(|| format!("cannot clean {}", dir.display()))?;
+    let writes: Vec<_> = files
+        .iter()
+        .map(|(path, _, new)| (path.clone(), new.clone().into_bytes()))
+        .collect();
+    linkwatch::fsutil::write_all_atomic(&writes)?;
+    Ok(())
 }
 
 /// Loads the catalog for a command that needs a valid one: problems are printed to stderr with
