@@ -35,6 +35,21 @@ impl Status {
     pub fn needs_attention(self) -> bool {
         !matches!(self, Status::Ok | Status::Skipped)
     }
+
+    /// What the status means, in one line (for `check --help`).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::Ok => "reachable and healthy",
+            Status::Hijacked => "the address now serves something else: remove or replace it now",
+            Status::Moved => "reachable only through permanent redirects: update the URL",
+            Status::Changed => "healthy, but its content differs from the baseline",
+            Status::Soft404 => "answers, but the resource is gone",
+            Status::Broken => "gone for sure",
+            Status::Failing => "failed this audit in a way that may be temporary",
+            Status::Blocked => "the server refuses automated checks: a person should look",
+            Status::Skipped => "`watch.skip` is set",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,26 @@
 //! `linkwatch check` end to end: the real binary against servers started on 127.0.0.1, one
 //! behaviour per resource, each asserting its status and evidence in `links.csv`.
 
-use crate::common::{Project, res, snapshot_dir, stderr, stdout};
+use crate::common::{Project, res, run_in, snapshot_dir, stderr, stdout};
 use crate::support::{Reply, TestServer};
 use std::time::Duration;
 
 async fn check(project: &Project, args: &[&str]) -> std::process::Output {
     crate::common::check_async(project.path(), args).await
+}
+
+/// `linkwatch check <args>` without `check_async`'s `--quiet`, so the bar and `--verbose` may show.
+async fn check_loud(project: &Project, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["check", "--timeout", "2", "--retries", "1"];
+    all.extend_from_slice(args);
+    let all: Vec<String> = all.iter().map(|s| s.to_string()).collect();
+    let dir = project.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        run_in(&dir, &all)
+    })
+    .await
+    .expect("linkwatch ran")
 }
 
 fn refused_url() -> String {
@@ -343,10 +357,213 @@ async fn fail_on_decides_the_exit_code_and_settings_file_yields_to_flags() {
     let out = check(&project, &["--fail-on", "gone"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("invalid value 'gone' for '--fail-on <STATUSES>'")
-            && stderr(&out).contains("possible values: ok, hijacked, moved, changed, soft404"),
+        stderr(&out).contains(
+            "invalid value 'gone' for '--fail-on <STATUSES>': unknown status `gone`: expected \
+             one of: ok, hijacked, moved, changed, soft404"
+        ),
         "{}",
         stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_on_none_never_exits_1_for_links_from_the_flag_or_the_settings_file() {
+    let server = TestServer::start().await;
+    server.route("/gone", Reply::status(404));
+    let project = Project::new(&[res("gone", server.url("/gone"))]);
+
+    let out = check(&project, &["--fail-on", "none"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(project.row("gone")["status"], "broken");
+
+    let settings = project.path().join("linkwatch.toml");
+    for fail_on in ["[\"none\"]", "[]"] {
+        std::fs::write(&settings, format!("fail-on = {fail_on}\n")).unwrap();
+        let out = check(&project, &[]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "fail-on = {fail_on}: {}",
+            stderr(&out)
+        );
+    }
+    let out = check(&project, &["--fail-on", "broken"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the flag wins over linkwatch.toml"
+    );
+
+    let out = check(&project, &["--fail-on", "none,broken"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`none` cannot be combined with statuses"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&settings, "fail-on = [\"none\", \"moved\"]\n").unwrap();
+    let out = check(&project, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid fail-on in")
+            && stderr(&out).contains("`none` cannot be combined with statuses"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_prints_the_report_files_to_stdout_and_output_writes_one_atomically() {
+    let server = TestServer::start().await;
+    server.route("/ok", Reply::html("<title>Fine</title><p>fine</p>"));
+    server.route("/gone", Reply::status(404));
+    let project = Project::new(&[
+        res("ok", server.url("/ok")),
+        res("gone", server.url("/gone")),
+    ]);
+    let reports = project.reports();
+
+    for (format, file) in [
+        ("json", "results.json"),
+        ("markdown", "report.md"),
+        ("csv", "links.csv"),
+    ] {
+        let out = check(&project, &["--format", format]).await;
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            std::fs::read_to_string(reports.join(file)).unwrap(),
+            "--format {format} prints what {file} holds"
+        );
+        assert!(
+            stderr(&out).starts_with("checked 2 links in "),
+            "the summary moves to stderr: {}",
+            stderr(&out)
+        );
+    }
+    let results: serde_json::Value =
+        serde_json::from_slice(&check(&project, &["--format", "json"]).await.stdout).unwrap();
+    assert_eq!(results["outcomes"].as_array().unwrap().len(), 2);
+
+    let out = check(&project, &["--format", "csv", "-o", "audit.csv"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("checked 2 links in "),
+        "with --output, stdout keeps the summary: {}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read(project.path().join("audit.csv")).unwrap(),
+        std::fs::read(reports.join("links.csv")).unwrap()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(project.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(linkwatch::fsutil::TEMP_PREFIX))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let out = check(&project, &["--output", "audit.md"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--format <FORMAT>"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_prints_one_line_per_link_as_it_finishes() {
+    let server = TestServer::start().await;
+    server.route("/ok", Reply::html("<title>Fine</title><p>fine</p>"));
+    server.route("/gone", Reply::status(404));
+    let project = Project::new(&[
+        res("ok", server.url("/ok")),
+        res("gone", server.url("/gone")),
+        res("skipped", server.url("/never")).with("[resource.watch]\nskip = \"requires login\""),
+    ]);
+    let out = check_loud(&project, &["--verbose"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut lines: Vec<String> = stderr(&out).lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            format!("broken   gone  {}  404 Not Found", server.url("/gone")),
+            format!("ok       ok  {}  200 OK", server.url("/ok")),
+            format!(
+                "skipped  skipped  {}  skipped: requires login",
+                server.url("/never")
+            ),
+        ]
+    );
+    assert!(
+        stdout(&out).starts_with("checked 3 links in "),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = check(&project, &["-v"]).await;
+    assert_eq!(out.status.code(), Some(2), "--verbose and --quiet conflict");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn color_always_colours_check_and_validate_and_never_and_no_color_do_not() {
+    let server = TestServer::start().await;
+    server.route("/gone", Reply::status(404));
+    let project = Project::new(&[res("gone", server.url("/gone"))]);
+    // `run_in` sets NO_COLOR: `always` wins over it, `auto` honours it.
+    let out = check_loud(&project, &["-v", "--color", "always"]).await;
+    assert!(
+        stdout(&out).contains("\x1b[31m1 broken\x1b[0m; reports in "),
+        "{:?}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).starts_with("\x1b[31mbroken  \x1b[0m gone  "),
+        "{:?}",
+        stderr(&out)
+    );
+    for color in ["auto", "never"] {
+        let out = check_loud(&project, &["-v", "--color", color]).await;
+        let both = stdout(&out) + &stderr(&out);
+        assert!(
+            both.contains("1 broken") && !both.contains('\x1b'),
+            "{color}: {both:?}"
+        );
+    }
+
+    let invalid = Project::new(&[res("bad", "not a url")]);
+    let out = invalid.run(&["validate", "--color", "always"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("\x1b["), "{:?}", stdout(&out));
+    let out = invalid.run(&["validate"]);
+    assert!(!stdout(&out).contains('\x1b'), "{:?}", stdout(&out));
+}
+
+#[test]
+fn help_lists_every_status_with_its_meaning() {
+    let out = run_in(std::path::Path::new("."), &["check", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    let listed: Vec<&str> = help
+        .lines()
+        .skip_while(|l| *l != "Statuses:")
+        .skip(1)
+        .collect();
+    assert_eq!(listed.len(), linkwatch::status::Status::ALL.len(), "{help}");
+    for (line, status) in listed.iter().zip(linkwatch::status::Status::ALL) {
+        assert!(
+            line.trim_start().starts_with(&format!("{status} "))
+                && line.ends_with(status.meaning()),
+            "{line:?}"
+        );
+    }
+    assert!(
+        help.contains(
+            "  hijacked  the address now serves something else: remove or replace it now\n"
+        ),
+        "{help}"
     );
 }
 

@@ -1,21 +1,23 @@
 //! `linkwatch check`: resolve flags and `linkwatch.toml` into one audit configuration, run the
-//! audit with a progress bar, print a one-line summary, and pick the exit code.
+//! audit with a progress bar (or one line per link), print a one-line summary or the results in
+//! a format, and pick the exit code.
 
-use super::Exit;
-use super::config::Project;
+use super::config::{FailOn, Project};
+use super::{Color, Exit};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
 use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
 use linkwatch::check::engine::{Cancel, CheckConfig, PrivateAddresses};
-use linkwatch::report::AuditResults;
-use linkwatch::report::Outcome;
+use linkwatch::report::{self, AuditResults, Outcome};
 use linkwatch::status::Status;
-use std::io::IsTerminal;
+use linkwatch::text::for_terminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = statuses_help())]
 pub(crate) struct Args {
     /// Where reports and the baseline go [default: reports]
     #[arg(long, value_name = "DIR")]
@@ -38,9 +40,10 @@ pub(crate) struct Args {
     /// Check only these folders, resource ids or tags (repeatable)
     #[arg(long, value_name = "SELECTOR")]
     pub only: Vec<String>,
-    /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
-    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
-    pub fail_on: Option<Vec<Status>>,
+    /// Statuses that make the run exit 1, comma-separated, or `none` (links never do)
+    /// [default: broken,soft404,hijacked]
+    #[arg(long, value_name = "STATUSES")]
+    pub fail_on: Option<FailOn>,
     /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub confirm_after: Option<u32>,
@@ -60,6 +63,46 @@ pub(crate) struct Args {
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print one line per link as it finishes (status, id, URL, detail) on stderr
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Also print the results to stdout as results.json, report.md or links.csv would hold them;
+    /// the summary line then goes to stderr
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write the --format output to FILE (atomically) instead of stdout
+    #[arg(long, short, value_name = "FILE", requires = "format")]
+    pub output: Option<PathBuf>,
+    /// When to colour the progress bar, the summary and --verbose lines; `auto` colours a
+    /// terminal unless NO_COLOR is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: Color,
+}
+
+/// How `--format` prints the results: with the writer of the report file of the same format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// As results.json
+    Json,
+    /// As report.md
+    #[value(alias = "md")]
+    Markdown,
+    /// As links.csv
+    Csv,
+}
+
+/// `Statuses:` and one line per status, for `check --help`.
+fn statuses_help() -> String {
+    let width = Status::ALL
+        .iter()
+        .map(|s| s.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<String> = Status::ALL
+        .iter()
+        .map(|s| format!("  {:width$}  {}", s.as_str(), s.meaning()))
+        .collect();
+    format!("Statuses:\n{}", lines.join("\n"))
 }
 
 /// Everything `check` needs, resolved once: flags over `linkwatch.toml` over defaults.
@@ -69,12 +112,38 @@ struct Resolved {
     out: PathBuf,
     fail_on: Vec<Status>,
     quiet: bool,
+    verbose: bool,
+    format: Option<Format>,
+    output: Option<PathBuf>,
+    color: Color,
     audit: AuditConfig,
+}
+
+impl Resolved {
+    /// Whether stdout carries the `--format` output, so human lines go to stderr.
+    fn results_on_stdout(&self) -> bool {
+        self.format.is_some() && self.output.is_none()
+    }
+
+    /// Prints a human line (the summary) where it does not mix with the `--format` output.
+    fn say(&self, line: impl FnOnce(bool) -> String) {
+        if self.results_on_stdout() {
+            eprintln!(
+                "{}",
+                line(self.color.enabled(std::io::stderr().is_terminal()))
+            );
+        } else {
+            println!(
+                "{}",
+                line(self.color.enabled(std::io::stdout().is_terminal()))
+            );
+        }
+    }
 }
 
 fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
     let catalog = project.catalog()?.to_path_buf();
-    let fail_on = project.fail_on(args.fail_on)?;
+    let fail_on = project.fail_on(args.fail_on.map(|f| f.0))?;
     let out = project.out(args.out);
     let file = project.settings;
     let defaults = CheckConfig::default();
@@ -116,6 +185,10 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
         changed_since: args.changed_since,
         fail_on,
         quiet: args.quiet,
+        verbose: args.verbose,
+        format: args.format,
+        output: args.output,
+        color: args.color,
         audit: AuditConfig {
             engine,
             confirm_after: args
@@ -143,7 +216,8 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             linkwatch::time::today(),
         )?;
         if ids.is_empty() {
-            println!("no links added or changed since {reference}: nothing to check");
+            resolved
+                .say(|_| format!("no links added or changed since {reference}: nothing to check"));
             return Ok(Exit::Ok);
         }
         resolved.audit.only = ids;
@@ -156,8 +230,12 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let show_bar = !resolved.quiet && std::io::stderr().is_terminal();
-    let mut progress = Bar::new(show_bar);
+    let stderr_is_terminal = std::io::stderr().is_terminal();
+    let mut progress = Bar::new(
+        !resolved.quiet && stderr_is_terminal,
+        resolved.verbose,
+        resolved.color.enabled(stderr_is_terminal),
+    );
     let cancel = Cancel::default();
     let end = runtime.block_on(async {
         let on_signal = cancel.clone();
@@ -187,7 +265,8 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             Ok(Exit::Offline)
         }
         AuditEnd::Written(results) if results.network_down => {
-            println!("{}", summary(&results, &resolved.out));
+            print_results(&results, &resolved)?;
+            resolved.say(|color| painted_summary(&results, &resolved.out, color));
             eprintln!(
                 "linkwatch: this shard's runner looks offline (no link got an HTTP answer); its \
                  results are written for `linkwatch merge` to judge over all shards, its baseline \
@@ -196,7 +275,8 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         AuditEnd::Written(results) => {
-            println!("{}", summary(&results, &resolved.out));
+            print_results(&results, &resolved)?;
+            resolved.say(|color| painted_summary(&results, &resolved.out, color));
             let failing = results
                 .outcomes
                 .iter()
@@ -212,13 +292,40 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
     }
 }
 
+/// Prints or writes the results in the `--format` asked for, if any.
+fn print_results(results: &AuditResults, resolved: &Resolved) -> anyhow::Result<()> {
+    let Some(format) = resolved.format else {
+        return Ok(());
+    };
+    let render = |w: &mut dyn Write| match format {
+        Format::Json => report::json::write(results, w),
+        Format::Markdown => report::markdown::write(results, w),
+        Format::Csv => report::csv::write(&results.outcomes, w),
+    };
+    match &resolved.output {
+        Some(path) => linkwatch::fsutil::write_atomic_with(path, render)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            render(&mut stdout)
+                .and_then(|()| stdout.flush())
+                .context("cannot write to stdout")
+        }
+    }
+}
+
 /// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`
 pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
+    painted_summary(results, out, false)
+}
+
+/// [`summary`], with each count in its status's colour when `color`.
+fn painted_summary(results: &AuditResults, out: &Path, color: bool) -> String {
     let counts: Vec<String> = results
         .counts()
         .into_iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
+        .map(|(s, n)| paint(color, style(s), &format!("{n} {s}")))
         .collect();
     let took = results
         .finished_at
@@ -244,23 +351,64 @@ pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
     )
 }
 
+/// The SGR style a status is shown in: red for what fails by default, yellow for what asks for
+/// a look, green for healthy.
+fn style(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "32",
+        Status::Hijacked | Status::Soft404 | Status::Broken => "31",
+        Status::Moved | Status::Changed | Status::Failing | Status::Blocked => "33",
+        Status::Skipped => "2",
+    }
+}
+
+/// `s` in the SGR style `code` when `color`.
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `broken   gone-404  https://example.org/gone  404 Not Found`: one `--verbose` line, with the
+/// server's text escaped for the terminal.
+fn verbose_line(outcome: &Outcome, color: bool) -> String {
+    let status = format!("{:8}", outcome.status.as_str());
+    let line = format!(
+        "{} {}  {}  {}",
+        paint(color, style(outcome.status), &status),
+        for_terminal(&outcome.id),
+        for_terminal(&outcome.url),
+        for_terminal(&outcome.detail),
+    );
+    line.trim_end().to_owned()
+}
+
 /// The progress bar on stderr: done/total, rate, ETA and problems so far; hidden when stderr is
-/// not a terminal or with `--quiet`.
+/// not a terminal or with `--quiet`. With `--verbose`, one line per link above it.
 struct Bar {
     bar: ProgressBar,
     problems: usize,
+    verbose: bool,
+    color: bool,
 }
 
 impl Bar {
-    fn new(visible: bool) -> Bar {
+    fn new(visible: bool, verbose: bool, color: bool) -> Bar {
         let target = if visible {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
         let bar = ProgressBar::with_draw_target(None, target);
+        let template = if color {
+            "{bar:30.cyan/blue} {pos}/{len} links · {rate} · ETA {eta} · {msg}"
+        } else {
+            "{bar:30} {pos}/{len} links · {rate} · ETA {eta} · {msg}"
+        };
         bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} links · {rate} · ETA {eta} · {msg}")
+            ProgressStyle::with_template(template)
                 .expect("the progress template is valid")
                 .with_key(
                     "rate",
@@ -269,7 +417,12 @@ impl Bar {
                     },
                 ),
         );
-        Bar { bar, problems: 0 }
+        Bar {
+            bar,
+            problems: 0,
+            verbose,
+            color,
+        }
     }
 
     fn finish(&self) {
@@ -286,7 +439,12 @@ impl Progress for Bar {
     fn done(&mut self, outcome: &Outcome) {
         if outcome.status.needs_attention() {
             self.problems += 1;
-            self.bar.set_message(format!("{} problems", self.problems));
+            let problems = format!("{} problems", self.problems);
+            self.bar.set_message(paint(self.color, "33", &problems));
+        }
+        if self.verbose {
+            let line = verbose_line(outcome, self.color);
+            self.bar.suspend(|| eprintln!("{line}"));
         }
         self.bar.inc(1);
     }

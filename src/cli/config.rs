@@ -176,10 +176,7 @@ impl Project {
     pub(crate) fn fail_on(&self, flag: Option<Vec<Status>>) -> anyhow::Result<Vec<Status>> {
         match (flag, &self.settings.fail_on) {
             (Some(flag), _) => Ok(flag),
-            (None, Some(names)) => names
-                .iter()
-                .map(|n| n.parse::<Status>())
-                .collect::<Result<_, _>>()
+            (None, Some(names)) => fail_on_statuses(names.iter().map(String::as_str))
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("invalid fail-on in {}", self.settings_path.display())),
             (None, None) => Ok(linkwatch::status::DEFAULT_FAIL_ON.to_vec()),
@@ -192,6 +189,31 @@ impl Project {
         flag.or_else(|| self.settings.out.clone())
             .unwrap_or_else(|| self.root.join(linkwatch::DEFAULT_OUT_DIR))
     }
+}
+
+/// A `--fail-on` value: comma-separated statuses, or `none`.
+#[derive(Debug, Clone)]
+pub(crate) struct FailOn(pub Vec<Status>);
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FailOn, String> {
+        fail_on_statuses(s.split(',')).map(FailOn)
+    }
+}
+
+/// The statuses a `--fail-on` or `fail-on` list names. `none`, alone, names none: links never
+/// make the run exit 1 (the word is not a status, so it is read here, not in the vocabulary).
+fn fail_on_statuses<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<Vec<Status>, String> {
+    let words: Vec<&str> = words.into_iter().map(str::trim).collect();
+    if words.contains(&"none") {
+        return match words.len() {
+            1 => Ok(Vec::new()),
+            _ => Err("`none` cannot be combined with statuses".to_string()),
+        };
+    }
+    words.into_iter().map(str::parse).collect()
 }
 
 /// Where the settings file for `catalog_dir` lives: beside it, in its parent directory.

@@ -1,7 +1,7 @@
 //! `linkwatch validate`: check the catalog and report every problem with file, line and column.
 
-use super::Exit;
 use super::config::Project;
+use super::{Color, Exit};
 use linkwatch::catalog::{self, diag};
 use std::io::{IsTerminal, Write};
 
@@ -10,6 +10,9 @@ pub(crate) struct Args {
     /// How to print the problems found.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// When to colour the human output; `auto` colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: Color,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +29,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     let today = linkwatch::time::today();
     let loaded = catalog::load(project.catalog()?, today)?;
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = args.color.enabled(stdout.is_terminal());
     let mut out = stdout.lock();
     match args.format {
         Format::Human => {
