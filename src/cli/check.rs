@@ -3,6 +3,7 @@
 //! a format, and pick the exit code.
 
 use super::config::{FailOn, Project};
+use super::paint;
 use super::{Color, Exit};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
@@ -359,15 +360,6 @@ fn style(status: Status) -> &'static str {
         Status::Hijacked | Status::Soft404 | Status::Broken => "31",
         Status::Moved | Status::Changed | Status::Failing | Status::Blocked => "33",
         Status::Skipped => "2",
-    }
-}
-
-/// `s` in the SGR style `code` when `color`.
-fn paint(color: bool, code: &str, s: &str) -> String {
-    if color {
-        format!("\x1b[{code}m{s}\x1b[0m")
-    } else {
-        s.to_owned()
     }
 }
 

@@ -2,6 +2,7 @@
 //! accepted snapshot and the one waiting to be accepted.
 
 use super::config::Project;
+use super::paint;
 use super::{Color, Exit};
 use anyhow::{Context, bail};
 use linkwatch::state::{Snapshots, StateError};
@@ -117,15 +118,6 @@ fn unified(old: &str, new: &str, old_name: &str, new_name: &str, color: bool) ->
         }
     }
     text
-}
-
-/// `s` in the SGR style `code` when `color` (and `code` is not empty).
-fn paint(color: bool, code: &str, s: &str) -> String {
-    if color && !code.is_empty() {
-        format!("\x1b[{code}m{s}\x1b[0m")
-    } else {
-        s.to_owned()
-    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 
 use super::Exit;
 use super::check::summary;
-use super::config::Project;
+use super::config::{FailOn, Project};
 use anyhow::bail;
-use linkwatch::status::Status;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -16,8 +15,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Statuses that make the run exit 1, comma-separated [default: broken,soft404,hijacked]
-    #[arg(long, value_name = "STATUSES", value_delimiter = ',', value_enum)]
-    pub fail_on: Option<Vec<Status>>,
+    #[arg(long, value_name = "STATUSES")]
+    pub fail_on: Option<FailOn>,
     /// Merge shards that started from another baseline than --out holds (their accepted
     /// snapshots and failure counts replace it)
     #[arg(long)]
@@ -55,7 +54,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
         args.shards.len(),
         summary(&results, &out)
     );
-    let fail_on = project.fail_on(args.fail_on)?;
+    let fail_on = project.fail_on(args.fail_on.map(|f| f.0))?;
     let failing = results.outcomes.iter().any(|o| fail_on.contains(&o.status));
     Ok(if failing { Exit::Problems } else { Exit::Ok })
 }

@@ -88,6 +88,15 @@ pub(crate) enum Color {
     Never,
 }
 
+/// `s` in the ANSI style `code` (e.g. `1;31`) when `color` is on and there is a style.
+pub(crate) fn paint(color: bool, code: &str, s: &str) -> String {
+    if color && !code.is_empty() {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_owned()
+    }
+}
+
 impl Color {
     /// Whether to colour a stream that is (or is not) a `terminal`.
     pub(crate) fn enabled(self, terminal: bool) -> bool {
