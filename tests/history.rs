@@ -73,15 +73,25 @@ fn parse_svg(svg: &str) -> (Vec<String>, Vec<String>) {
             _ => {}
         }
     }
-    assert_eq!((roots, depth), (1, 0), "one <svg> root, every element closed");
+    assert_eq!(
+        (roots, depth),
+        (1, 0),
+        "one <svg> root, every element closed"
+    );
     (series, dates)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audits_build_the_csv_the_timelines_the_chart_and_the_report() {
     let server = TestServer::start().await;
-    server.route("/steady", Reply::html("<title>Steady</title><p>always here</p>"));
-    server.route("/flaky", Reply::html("<title>Flaky</title><p>sometimes here</p>"));
+    server.route(
+        "/steady",
+        Reply::html("<title>Steady</title><p>always here</p>"),
+    );
+    server.route(
+        "/flaky",
+        Reply::html("<title>Flaky</title><p>sometimes here</p>"),
+    );
     let project = Project::new(&[
         res("steady", server.url("/steady")),
         res("flaky", server.url("/flaky")),
@@ -91,7 +101,10 @@ async fn audits_build_the_csv_the_timelines_the_chart_and_the_report() {
     let out = check(project.path(), &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(history_rows(&reports).len(), 1);
-    assert!(!reports.join("history.svg").exists(), "one audit is no chart");
+    assert!(
+        !reports.join("history.svg").exists(),
+        "one audit is no chart"
+    );
     let report = std::fs::read_to_string(reports.join("report.md")).unwrap();
     assert!(
         report.contains(
@@ -103,7 +116,10 @@ async fn audits_build_the_csv_the_timelines_the_chart_and_the_report() {
 
     server.route("/flaky", Reply::status(503));
     check(project.path(), &[]).await;
-    server.route("/flaky", Reply::html("<title>Flaky</title><p>sometimes here</p>"));
+    server.route(
+        "/flaky",
+        Reply::html("<title>Flaky</title><p>sometimes here</p>"),
+    );
     check(project.path(), &[]).await;
     server.route("/flaky", Reply::status(503));
     // A partial run checks its resources but is no audit of the catalog.
@@ -151,8 +167,18 @@ async fn audits_build_the_csv_the_timelines_the_chart_and_the_report() {
 
     let report = std::fs::read_to_string(reports.join("report.md")).unwrap();
     let chart = report.find("![Audit history](history.svg)").expect("chart");
-    assert!(chart < report.find("| status | links |").unwrap(), "above the tables");
-    assert!(report.contains("Recent checks, oldest first: ✅ `ok` · "), "{report}");
+    assert!(
+        chart < report.find("| status | links |").unwrap(),
+        "above the tables"
+    );
+    assert!(
+        report.contains("\nBetween the last two complete audits: `ok` -1, `broken` +1.\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Recent checks, oldest first: ✅ `ok` · "),
+        "{report}"
+    );
     assert!(
         report.contains(&format!(
             "| ✅⚠️✅⚠️❌ broken in 1 of the last 5 checks, since {today} | find its new address, or remove it |"
@@ -166,7 +192,10 @@ async fn history_prints_the_trend_and_one_resource_timeline() {
     let server = TestServer::start().await;
     server.route("/a", Reply::html("<title>A</title><p>a</p>"));
     server.route("/b", Reply::html("<title>B</title><p>b</p>"));
-    let project = Project::new(&[res("alpha", server.url("/a")), res("beta", server.url("/b"))]);
+    let project = Project::new(&[
+        res("alpha", server.url("/a")),
+        res("beta", server.url("/b")),
+    ]);
     check(project.path(), &[]).await;
     server.route("/b", Reply::status(404));
     check(project.path(), &[]).await;
@@ -177,8 +206,14 @@ async fn history_prints_the_trend_and_one_resource_timeline() {
     let md = project.run(&["history"]);
     assert_eq!(md.status.code(), Some(0), "{}", stderr(&md));
     let md = stdout(&md);
-    assert!(md.starts_with("# Audit history\n\n| finished | `ok` | `broken` | checked | seconds |\n"), "{md}");
-    assert!(md.contains("\nSince the previous audit: `ok` +1, `broken` -1.\n"), "{md}");
+    assert!(
+        md.starts_with("# Audit history\n\n| finished | `ok` | `broken` | checked | seconds |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\nSince the previous audit: `ok` +1, `broken` -1.\n"),
+        "{md}"
+    );
     assert!(
         md.contains(&format!(
             "| `beta` | 2 | ✅❌✅ ok in 2 of the last 3 checks, since {today} |"
@@ -215,7 +250,11 @@ async fn history_prints_the_trend_and_one_resource_timeline() {
     );
     let unknown = project.run(&["history", "--id", "gamma"]);
     assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
-    assert!(stderr(&unknown).contains("not in the baseline: gamma"), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("not in the baseline: gamma"),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,7 +262,10 @@ async fn shards_add_no_row_and_merge_adds_one() {
     let servers = TestServer::start_many(4).await;
     let mut resources = Vec::new();
     for (h, server) in servers.iter().enumerate() {
-        server.route("/", Reply::html(&format!("<title>Host {h}</title><p>host {h}</p>")));
+        server.route(
+            "/",
+            Reply::html(&format!("<title>Host {h}</title><p>host {h}</p>")),
+        );
         resources.push(res(&format!("page-{h}"), server.url("/")));
     }
     let project = Project::new(&resources);
@@ -233,7 +275,11 @@ async fn shards_add_no_row_and_merge_adds_one() {
         let dir = format!("s{k}");
         copy_dir(&root.join("base"), &root.join(&dir));
         check(root, &["--out", &dir, "--shard", &format!("{k}/2")]).await;
-        assert_eq!(history_rows(&root.join(&dir)).len(), 1, "a shard adds no row");
+        assert_eq!(
+            history_rows(&root.join(&dir)).len(),
+            1,
+            "a shard adds no row"
+        );
     }
     let merge = run_in(root, &["merge", "s1", "s2", "--out", "base"]);
     assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
@@ -247,6 +293,9 @@ async fn shards_add_no_row_and_merge_adds_one() {
             (id, n)
         })
         .collect();
-    assert!(counts.values().all(|&n| n == 2), "one check per audit: {counts:?}");
+    assert!(
+        counts.values().all(|&n| n == 2),
+        "one check per audit: {counts:?}"
+    );
     assert!(root.join("base").join("history.svg").exists());
 }

@@ -4,7 +4,7 @@
 use super::Exit;
 use super::config::Project;
 use anyhow::Context;
-use linkwatch::report::history::{self, Changing, History, HISTORY_CSV};
+use linkwatch::report::history::{self, Changing, HISTORY_CSV, History};
 use linkwatch::report::markdown::text;
 use linkwatch::state::{Seen, StateError};
 use linkwatch::status::Status;
@@ -98,7 +98,11 @@ fn trend_md(w: &mut dyn Write, history: &History, changing: &[Changing]) -> anyh
             .filter(|&s| history.rows.iter().any(|r| r.counts.get(&s) > Some(&0)))
             .collect();
         let names: Vec<String> = shown.iter().map(|s| format!("`{s}`")).collect();
-        writeln!(w, "| finished | {} | checked | seconds |", names.join(" | "))?;
+        writeln!(
+            w,
+            "| finished | {} | checked | seconds |",
+            names.join(" | ")
+        )?;
         writeln!(w, "|---|{}---:|---:|", "---:|".repeat(shown.len()))?;
         for row in &history.rows {
             let counts: Vec<String> = shown
@@ -115,16 +119,11 @@ fn trend_md(w: &mut dyn Write, history: &History, changing: &[Changing]) -> anyh
             )?;
         }
         if history.rows.len() >= 2 {
-            let deltas: Vec<String> = history
-                .deltas()
-                .iter()
-                .map(|(s, d)| format!("`{s}` {d:+}"))
-                .collect();
-            if deltas.is_empty() {
-                writeln!(w, "\nSince the previous audit: no status gained or lost links.")?;
-            } else {
-                writeln!(w, "\nSince the previous audit: {}.", deltas.join(", "))?;
-            }
+            writeln!(
+                w,
+                "\nSince the previous audit: {}.",
+                history::describe_deltas(&history.deltas())
+            )?;
         }
     }
     writeln!(w, "\n## Changed status most often\n")?;
@@ -164,7 +163,10 @@ fn timeline(w: &mut dyn Write, format: Format, id: &str, recent: &[Seen]) -> any
         Format::Md => {
             writeln!(w, "# `{}`: recent checks\n", text(id))?;
             if recent.is_empty() {
-                writeln!(w, "No check recorded yet: the timeline starts with the next audit.")?;
+                writeln!(
+                    w,
+                    "No check recorded yet: the timeline starts with the next audit."
+                )?;
                 return Ok(());
             }
             writeln!(w, "{}\n", history::timeline(recent))?;

@@ -240,6 +240,18 @@ impl Fields<'_> {
     }
 }
 
+/// Deltas as a sentence's end: "`ok` +1, `broken` -1", or that nothing moved.
+pub fn describe_deltas(deltas: &[(Status, i64)]) -> String {
+    if deltas.is_empty() {
+        return "no status gained or lost links".to_owned();
+    }
+    deltas
+        .iter()
+        .map(|(s, d)| format!("`{s}` {d:+}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn count_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -265,34 +277,36 @@ const LEFT: usize = 48;
 const RIGHT: usize = 130;
 const TOP: usize = 36;
 const BOTTOM: usize = 48;
-/// Most date labels on the axis; with more audits every k-th is labelled.
-const MAX_DATE_LABELS: usize = 8;
+/// Horizontal room one date label needs, in pixels.
+const DATE_LABEL_WIDTH: f64 = 76.0;
+/// Most audits the chart shows, the newest: two years of weekly audits.
+pub const MAX_AUDITS_IN_CHART: usize = 104;
 
-/// Stacked bars, one per audit, one `<g class="series">` per status (in [`Status::ALL`] order,
-/// `ok` at the bottom), the dates under the bars and a legend on the right.
+/// Stacked bars, one per audit (the last [`MAX_AUDITS_IN_CHART`]), one `<g class="series">` per
+/// status (in [`Status::ALL`] order, `ok` at the bottom), dates under the bars and a legend on
+/// the right.
 fn chart(rows: &[Row]) -> String {
+    let rows = &rows[rows.len().saturating_sub(MAX_AUDITS_IN_CHART)..];
     let plot_w = (WIDTH - LEFT - RIGHT) as f64;
     let plot_h = (HEIGHT - TOP - BOTTOM) as f64;
-    let max = rows
+    let most = rows
         .iter()
         .map(|r| r.counts.values().sum::<usize>())
         .max()
-        .unwrap_or(0)
-        .max(1);
+        .unwrap_or(0);
+    let step = tick_step(most);
+    let max = most.div_ceil(step).max(1) * step;
     let slot = plot_w / rows.len() as f64;
     let bar = (slot * 0.7).max(1.0);
     let y_of = |n: usize| TOP as f64 + plot_h - plot_h * n as f64 / max as f64;
     let base = TOP as f64 + plot_h;
     let mut s = String::new();
+    let title = format!("Links per status in each of the last {} audits", rows.len());
     let _ = writeln!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{title}" font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">"##
     );
-    let _ = writeln!(
-        s,
-        r##"<title>Links per status in each of the last {} audits</title>"##,
-        rows.len()
-    );
+    let _ = writeln!(s, "<title>{title}</title>");
     let _ = writeln!(
         s,
         r##"<rect width="{WIDTH}" height="{HEIGHT}" rx="6" fill="#ffffff" stroke="#d0d7de"/>"##
@@ -301,11 +315,7 @@ fn chart(rows: &[Row]) -> String {
         s,
         r##"<text x="{LEFT}" y="22" font-size="14" font-weight="600" fill="#1f2328">Links per status, audit by audit</text>"##
     );
-    for tick in 0..=4 {
-        let n = max * tick / 4;
-        if tick > 0 && n == max * (tick - 1) / 4 {
-            continue;
-        }
+    for n in (0..=max).step_by(step) {
         let y = y_of(n);
         let _ = writeln!(
             s,
@@ -347,17 +357,15 @@ fn chart(rows: &[Row]) -> String {
         r##"<line x1="{LEFT}" x2="{}" y1="{base:.1}" y2="{base:.1}" stroke="#57606a"/>"##,
         WIDTH - RIGHT
     );
-    let every = rows.len().div_ceil(MAX_DATE_LABELS);
-    for (i, row) in rows.iter().enumerate() {
-        if i % every != 0 && i + 1 != rows.len() {
-            continue;
-        }
+    // Labelled from the newest back, evenly, as far apart as a date is wide.
+    let every = (DATE_LABEL_WIDTH / slot).ceil().max(1.0) as usize;
+    for i in (0..rows.len()).rev().step_by(every).rev() {
         let x = LEFT as f64 + slot * (i as f64 + 0.5);
         let _ = writeln!(
             s,
             r##"<text class="date" x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#57606a">{}</text>"##,
             base + 18.0,
-            crate::time::date(row.finished_at)
+            crate::time::date(rows[i].finished_at)
         );
     }
     let legend_x = WIDTH - RIGHT + 16;
@@ -373,6 +381,19 @@ fn chart(rows: &[Row]) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// A round step (1, 2 or 5 times a power of ten) that cuts `0..=most` into at most four.
+fn tick_step(most: usize) -> usize {
+    let mut power = 1;
+    loop {
+        for step in [power, 2 * power, 5 * power] {
+            if most.div_ceil(step) <= 4 {
+                return step;
+            }
+        }
+        power *= 10;
+    }
 }
 
 /// One character per status for timelines, as `report.md` and `linkwatch history` draw them.
@@ -464,6 +485,8 @@ pub fn most_changed(baseline: &Baseline) -> Vec<Changing> {
 pub struct Past {
     /// Complete audits in the history, this one included when it is one.
     pub audits: usize,
+    /// How the counts moved between the last two complete audits ([`History::deltas`]).
+    pub deltas: Vec<(Status, i64)>,
     /// Each resource's recent checks, oldest first.
     pub recent: HashMap<String, Vec<Seen>>,
 }
@@ -472,6 +495,7 @@ impl Past {
     pub fn new(history: &History, baseline: &Baseline) -> Past {
         Past {
             audits: history.rows.len(),
+            deltas: history.deltas(),
             recent: baseline
                 .resources
                 .iter()
@@ -520,6 +544,15 @@ mod tests {
     }
 
     #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(tick_step(0), 1);
+        assert_eq!(tick_step(4), 1);
+        assert_eq!(tick_step(7), 2);
+        assert_eq!(tick_step(199), 50);
+        assert_eq!(tick_step(201), 100);
+    }
+
+    #[test]
     fn csv_round_trips_and_reads_columns_by_name() {
         let dir = tempfile::tempdir().unwrap();
         let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|&s| (s, 0)).collect();
@@ -535,7 +568,10 @@ mod tests {
         };
         history.write(dir.path()).unwrap();
         assert_eq!(History::read(dir.path()).unwrap(), history);
-        assert!(!dir.path().join(HISTORY_SVG).exists(), "one audit is no chart");
+        assert!(
+            !dir.path().join(HISTORY_SVG).exists(),
+            "one audit is no chart"
+        );
 
         std::fs::write(
             dir.path().join(HISTORY_CSV),

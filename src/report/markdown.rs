@@ -41,6 +41,11 @@ pub fn write(results: &AuditResults, past: &Past, w: &mut dyn Write) -> io::Resu
     )?;
     if past.audits >= MIN_AUDITS_FOR_CHART {
         writeln!(w, "\n![Audit history]({HISTORY_SVG})")?;
+        writeln!(
+            w,
+            "\nBetween the last two complete audits: {}.",
+            history::describe_deltas(&past.deltas)
+        )?;
     } else {
         writeln!(
             w,
@@ -91,11 +96,7 @@ pub fn write(results: &AuditResults, past: &Past, w: &mut dyn Write) -> io::Resu
         return Ok(());
     }
     writeln!(w, "\n## Needs attention")?;
-    writeln!(
-        w,
-        "\nRecent checks, oldest first: {}.",
-        history::legend()
-    )?;
+    writeln!(w, "\nRecent checks, oldest first: {}.", history::legend())?;
     for status in ATTENTION_ORDER {
         let of_status: Vec<&Outcome> = attention
             .iter()
@@ -145,7 +146,10 @@ fn write_rows(
     rows: &[&Outcome],
 ) -> io::Result<()> {
     writeln!(w, "\n#### {}\n", text(folder_title))?;
-    writeln!(w, "| resource | URL | what happened | recent checks | action |")?;
+    writeln!(
+        w,
+        "| resource | URL | what happened | recent checks | action |"
+    )?;
     writeln!(w, "|---|---|---|---|---|")?;
     for o in rows {
         let recent = past.recent.get(&o.id).map_or(&[][..], Vec::as_slice);
