@@ -469,3 +469,33 @@ fn file_name(id: &str) -> String {
         .collect();
     format!("{safe}.txt")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeline_keeps_the_last_checks_one_line_each() {
+        let mut st = ResourceState::new("https://a.test/", "web");
+        let start: jiff::Timestamp = "2026-01-01T23:30:00-02:00".parse().unwrap();
+        for week in 0..30 {
+            st.last_status = Some(if week % 2 == 0 {
+                Status::Ok
+            } else {
+                Status::Failing
+            });
+            st.last_checked_at = Some(start + jiff::SignedDuration::from_hours(24 * 7 * week));
+            st.remember_check();
+        }
+        assert_eq!(st.recent.len(), RECENT_CHECKS);
+        assert_eq!(
+            serde_json::to_value(st.recent[0]).unwrap(),
+            "2026-01-30 ok",
+            "the oldest four are gone; the day is UTC's"
+        );
+        let back: Seen = serde_json::from_str("\"2026-11-28 broken\"").unwrap();
+        assert_eq!(back.status, Status::Broken);
+        assert!(serde_json::from_str::<Seen>("\"2026-11-28\"").is_err());
+        assert!(serde_json::from_str::<Seen>("\"2026-11-28 gone\"").is_err());
+    }
+}
