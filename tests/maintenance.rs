@@ -88,7 +88,12 @@ fn write_results(dir: &Path, outcomes: Vec<Outcome>) {
         baseline_digest: None,
         network_down: false,
     };
-    linkwatch::report::write_all(&dir.join("reports"), &results).unwrap();
+    linkwatch::report::write_all(
+        &dir.join("reports"),
+        &results,
+        &linkwatch::report::history::Past::default(),
+    )
+    .unwrap();
 }
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {

@@ -15,6 +15,7 @@ mod check_cli;
 mod cli_loop;
 mod crash_safety;
 mod engine;
+mod history;
 mod layers;
 mod maintenance;
 mod messy_web;

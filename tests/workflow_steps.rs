@@ -1265,3 +1265,56 @@ fn every_script_a_workflow_or_the_action_runs_is_executable() {
     }
     assert!(scripts >= 10, "found only {scripts} scripts");
 }
+
+#[test]
+fn the_issue_shows_the_history_chart_pushed_to_the_branch_and_none_when_nothing_was_pushed() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let report = sb.path().join("chart-report.md");
+    fs::write(
+        &report,
+        "# Link audit: Fixture catalog\n\n![Audit history](history.svg)\n\n| status | links |\n",
+    )
+    .unwrap();
+    let report = report.to_str().unwrap();
+    sb.step(
+        "run-check.sh",
+        &[
+            ("FAKE_EXIT", "1"),
+            ("FAKE_STATUS", "broken"),
+            ("FAKE_REPORT", report),
+        ],
+    )
+    .assert_ok();
+    let pushed = [
+        ("ATTENTION", "true"),
+        ("PUSH_OUTCOME", "success"),
+        ("PUSH_BRANCH", "main"),
+        ("GH_REPO", "owner/catalog"),
+    ];
+    sb.step("tracking-issue.sh", &pushed).assert_ok();
+    let body = sb.gh_body(4);
+    assert!(
+        body.contains(
+            "\n![Audit history](https://github.com/owner/catalog/raw/main/reports/history.svg)\n"
+        ),
+        "{body}"
+    );
+
+    let sb = Sandbox::new();
+    sb.step(
+        "run-check.sh",
+        &[
+            ("FAKE_EXIT", "1"),
+            ("FAKE_STATUS", "broken"),
+            ("FAKE_REPORT", report),
+        ],
+    )
+    .assert_ok();
+    sb.step("tracking-issue.sh", &[("ATTENTION", "true")])
+        .assert_ok();
+    let body = sb.gh_body(4);
+    assert!(!body.contains("Audit history"), "{body}");
+}

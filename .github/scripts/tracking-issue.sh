@@ -6,8 +6,9 @@
 # - nothing needs attention and one is open: close it with a comment.
 # The description starts with the hijacked links, when there are any, then says where the
 # reports are (the run's artifact, and the branch unless pushing failed) and how to accept
-# changes, then holds the report, cut under GitHub's 65,536-character limit. It ends with the
-# problems as `id status` lines in a hidden comment, which the next audit compares with.
+# changes, then holds the report (its history chart linked to the copy pushed to the branch), cut
+# under GitHub's 65,536-character limit. It ends with the problems as `id status` lines in a
+# hidden comment, which the next audit compares with.
 # Problems are read from $OUT/results.json: every outcome whose status is not ok or skipped.
 # Inputs (environment): ATTENTION (true|false), OUT (default reports), ISSUE_LABEL (default
 # link-audit), ISSUE_TITLE, ISSUE_LIMIT (default 65,000), GH (the gh CLI, default `gh`; it reads
@@ -126,6 +127,19 @@ if [[ "$known" == true ]]; then
   if (($(wc -c <"$work/list") <= ${ISSUE_LIMIT:-65000} / 4)); then
     mv "$work/list" "$work/tail"
   fi
+fi
+
+# The report's chart is a file beside it (`![Audit history](history.svg)`), which an issue cannot
+# reach: the issue shows the copy committed to the branch, or no chart when none was pushed.
+if [[ -f "$report" ]] && grep -qxF '![Audit history](history.svg)' "$report"; then
+  repo=${GH_REPO:-${GITHUB_REPOSITORY:-}}
+  chart=""
+  if [[ "${PUSH_OUTCOME:-}" == success && -n "$repo" && -n "${PUSH_BRANCH:-}" ]]; then
+    chart="![Audit history]($(server_url)/$repo/raw/$PUSH_BRANCH/$out/history.svg)"
+  fi
+  awk -v chart="$chart" '$0 == "![Audit history](history.svg)" { if (chart != "") print chart; next } { print }' \
+    "$report" >"$work/report.md"
+  report="$work/report.md"
 fi
 
 body="$work/body.md"

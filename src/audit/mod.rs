@@ -22,6 +22,7 @@ use crate::check::engine::Finished;
 use crate::check::{
     Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
 };
+use crate::report::history::{History, Past};
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
 use crate::state::{self, Baseline, ResourceState, Snapshots, Staged, StateError};
 use crate::status::Status;
@@ -87,6 +88,8 @@ pub enum AuditError {
     State(#[from] StateError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    #[error(transparent)]
+    History(#[from] report::history::HistoryError),
 }
 
 /// The resources an audit covers, in catalog order: all of them, or those whose folder id,
@@ -277,10 +280,16 @@ pub async fn run(
         network_down,
     };
     let results = lay_over_last_audit(results, catalog, out_dir, config);
+    let mut history = History::read(out_dir)?;
+    // Only an audit that keeps its baseline is one the history remembers.
+    let recorded = config.save_baseline && history.record(&results);
     if config.save_baseline && !network_down {
         baseline.save(out_dir, &snapshots)?;
     }
-    report::write_all(out_dir, &results)?;
+    report::write_all(out_dir, &results, &Past::new(&history, &baseline))?;
+    if recorded {
+        history.write(out_dir)?;
+    }
     Ok(AuditEnd::Written(Box::new(results)))
 }
 

@@ -2,6 +2,7 @@
 //! shards' results and baselines into what one unsharded run would have written.
 
 use crate::catalog::Catalog;
+use crate::report::history::{History, HistoryError, Past};
 use crate::report::{self, AuditResults, ReadResultsError, ReportError};
 use crate::state::{self, Baseline, StateError, merge::ShardDir};
 use crate::status::Status;
@@ -85,6 +86,8 @@ pub enum MergeError {
     State(#[from] StateError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
 }
 
 /// Combines the results and baselines that `check --shard K/N` left in `shard_dirs` (one per
@@ -207,7 +210,13 @@ pub fn merge(
     merged.baseline_digest = None;
     merged.network_down = false;
     merged.outcomes.sort_by_key(|o| position(&o.id));
-    report::write_all(out_dir, &merged)?;
+    let mut history = History::read(out_dir)?;
+    let recorded = history.record(&merged);
+    let past = Past::new(&history, &Baseline::load(out_dir)?);
+    report::write_all(out_dir, &merged, &past)?;
+    if recorded {
+        history.write(out_dir)?;
+    }
     Ok(merged)
 }
 

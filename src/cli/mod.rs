@@ -39,6 +39,8 @@ pub(crate) enum Command {
     Report(report::Args),
     /// Combine the results of `check --shard K/N` runs into one audit.
     Merge(merge::Args),
+    /// Show how the audits' statuses moved over time, or one resource's recent checks.
+    History(history::Args),
     /// Write the catalog, with the last audit's findings, as CSV, xlsx, JSON or Markdown.
     Export(export::Args),
     /// Show what an edited CSV or xlsx export changes in the catalog; apply it with --write.
@@ -67,6 +69,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Accept(args) => accept::run(args, &project()?),
         Command::Report(args) => report::run(args, &project()?),
         Command::Merge(args) => merge::run(args, &project()?),
+        Command::History(args) => history::run(args, &project()?),
         Command::Export(args) => export::run(args, &project()?),
         Command::Import(args) => import::run(args, &project()?),
         Command::Fmt(args) => fmt::run(args, &project()?),
@@ -182,6 +185,7 @@ pub(crate) mod diff;
 pub(crate) mod export;
 pub(crate) mod fix;
 pub(crate) mod fmt;
+pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod man;

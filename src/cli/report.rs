@@ -29,8 +29,9 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     let out = project.out(args.out);
     super::require_results(&out)?;
     let results = report::read_results(&out)?;
+    let past = report::history::Past::read(&out)?;
     let Some(format) = args.format else {
-        report::write_all(&out, &results)?;
+        report::write_all(&out, &results, &past)?;
         println!(
             "rewrote {}, {} and {} in {} from {} outcomes",
             report::LINKS_CSV,
@@ -43,7 +44,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     };
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Md => report::markdown::write(&results, &mut stdout),
+        Format::Md => report::markdown::write(&results, &past, &mut stdout),
         Format::Csv => report::csv::write(&results.outcomes, &mut stdout),
         Format::Json => report::json::write(&results, &mut stdout),
     }

@@ -4,6 +4,7 @@
 
 use super::AuditResults;
 use super::Outcome;
+use super::history::{self, HISTORY_SVG, MIN_AUDITS_FOR_CHART, Past};
 use crate::status::Status;
 use crate::time::rfc3339;
 use regex::Regex;
@@ -21,8 +22,9 @@ const ATTENTION_ORDER: [Status; 7] = [
     Status::Failing,
 ];
 
-/// Writes the Markdown report.
-pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
+/// Writes the Markdown report; `past` gives the history chart at the top and the timelines of
+/// the resources that need attention.
+pub fn write(results: &AuditResults, past: &Past, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# Link audit: {}", text(&results.catalog.title))?;
     writeln!(w)?;
     let took = results
@@ -37,6 +39,20 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
         results.outcomes.len(),
         took
     )?;
+    if past.audits >= MIN_AUDITS_FOR_CHART {
+        writeln!(w, "\n![Audit history]({HISTORY_SVG})")?;
+        writeln!(
+            w,
+            "\nBetween the last two complete audits: {}.",
+            history::describe_deltas(&past.deltas)
+        )?;
+    } else {
+        writeln!(
+            w,
+            "\nThe chart of statuses per audit appears once there are {MIN_AUDITS_FOR_CHART} complete audits ({} so far).",
+            past.audits
+        )?;
+    }
     if !results.only.is_empty() {
         let only: Vec<String> = results.only.iter().map(|s| code(s)).collect();
         writeln!(
@@ -80,6 +96,7 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     writeln!(w, "\n## Needs attention")?;
+    writeln!(w, "\nRecent checks, oldest first: {}.", history::legend())?;
     for status in ATTENTION_ORDER {
         let of_status: Vec<&Outcome> = attention
             .iter()
@@ -92,12 +109,12 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "\n### `{status}` ({})", of_status.len())?;
         writeln!(w, "\n{}", meaning(status, results.confirm_after))?;
         for folder in &results.catalog.folders {
-            write_folder(w, results, &of_status, &folder.id)?;
+            write_folder(w, results, past, &of_status, &folder.id)?;
         }
         let known = |o: &&&Outcome| results.catalog.folders.iter().any(|f| f.id == o.folder);
         let orphans: Vec<&Outcome> = of_status.iter().filter(|o| !known(o)).copied().collect();
         if !orphans.is_empty() {
-            write_rows(w, results, "(no folder)", &orphans)?;
+            write_rows(w, results, past, "(no folder)", &orphans)?;
         }
     }
     Ok(())
@@ -106,6 +123,7 @@ pub fn write(results: &AuditResults, w: &mut dyn Write) -> io::Result<()> {
 fn write_folder(
     w: &mut dyn Write,
     results: &AuditResults,
+    past: &Past,
     outcomes: &[&Outcome],
     folder: &str,
 ) -> io::Result<()> {
@@ -117,26 +135,32 @@ fn write_folder(
     if rows.is_empty() {
         return Ok(());
     }
-    write_rows(w, results, results.folder_title(folder), &rows)
+    write_rows(w, results, past, results.folder_title(folder), &rows)
 }
 
 fn write_rows(
     w: &mut dyn Write,
     results: &AuditResults,
+    past: &Past,
     folder_title: &str,
     rows: &[&Outcome],
 ) -> io::Result<()> {
     writeln!(w, "\n#### {}\n", text(folder_title))?;
-    writeln!(w, "| resource | URL | what happened | action |")?;
-    writeln!(w, "|---|---|---|---|")?;
+    writeln!(
+        w,
+        "| resource | URL | what happened | recent checks | action |"
+    )?;
+    writeln!(w, "|---|---|---|---|---|")?;
     for o in rows {
+        let recent = past.recent.get(&o.id).map_or(&[][..], Vec::as_slice);
         writeln!(
             w,
-            "| {} (`{}`) | {} | {} | {} |",
+            "| {} (`{}`) | {} | {} | {} | {} |",
             text(&o.title),
             text(&o.id),
             link(&o.url),
             text(&o.detail),
+            history::timeline(recent),
             action(o, results.confirm_after)
         )?;
     }
@@ -381,7 +405,7 @@ mod tests {
             ],
         };
         let mut buf = Vec::new();
-        write(&results, &mut buf).unwrap();
+        write(&results, &Past::default(), &mut buf).unwrap();
         let report = String::from_utf8(buf).unwrap();
         let hijacked = report.find("### `hijacked` (1)").expect("own heading");
         assert!(

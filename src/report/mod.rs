@@ -3,6 +3,7 @@
 //! atomically.
 
 pub mod csv;
+pub mod history;
 pub mod json;
 pub mod markdown;
 mod outcome;
@@ -129,15 +130,20 @@ pub struct ReportError {
     pub source: std::io::Error,
 }
 
-/// Writes `links.csv`, `report.md` and `results.json` into `out_dir`, each atomically.
-pub fn write_all(out_dir: &Path, results: &AuditResults) -> Result<(), ReportError> {
+/// Writes `links.csv`, `report.md` (with what `past` knows of earlier audits) and
+/// `results.json` into `out_dir`, each atomically.
+pub fn write_all(
+    out_dir: &Path,
+    results: &AuditResults,
+    past: &history::Past,
+) -> Result<(), ReportError> {
     let write = |name: &str, fill: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
         let path = out_dir.join(name);
         write_atomic_with(&path, |w| fill(w)).map_err(|source| ReportError { path, source })
     };
     write(RESULTS_JSON, &|w| json::write(results, w))?;
     write(LINKS_CSV, &|w| csv::write(&results.outcomes, w))?;
-    write(REPORT_MD, &|w| markdown::write(results, w))?;
+    write(REPORT_MD, &|w| markdown::write(results, past, w))?;
     Ok(())
 }
 

@@ -92,9 +92,12 @@ impl Decision {
 }
 
 impl Baseline {
-    /// Makes a staged decision's entry the resource's baseline entry.
+    /// Makes a staged decision's entry the resource's baseline entry, its check added to the
+    /// resource's timeline.
     pub fn apply(&mut self, staged: Staged) {
-        self.resources.insert(staged.id, staged.state);
+        let mut state = staged.state;
+        state.remember_check();
+        self.resources.insert(staged.id, state);
     }
 }
 

@@ -35,6 +35,9 @@ pub const SNAPSHOT_DIR: &str = "snapshots";
 pub const PENDING_DIR: &str = "pending";
 /// How many accepted fingerprints are remembered: a page flipping between these is unchanged.
 pub const ACCEPTED_HISTORY: usize = 5;
+/// How many checks of a resource [`ResourceState::recent`] remembers: half a year of weekly
+/// audits.
+pub const RECENT_CHECKS: usize = 26;
 
 /// Why the baseline could not be read or written. A resource's own failure is never one.
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +139,9 @@ pub struct ResourceState {
     /// A change seen and not yet accepted; its text is in `snapshots/pending/<id>.txt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
+    /// Its last [`RECENT_CHECKS`] checks, oldest first: the resource's timeline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<Seen>,
 }
 
 impl ResourceState {
@@ -159,7 +165,48 @@ impl ResourceState {
             failing_since: None,
             consecutive_failures: 0,
             pending: None,
+            recent: Vec::new(),
         }
+    }
+
+    /// Adds its last check (`last_status`, on the UTC day of `last_checked_at`) to
+    /// [`ResourceState::recent`], forgetting the oldest beyond [`RECENT_CHECKS`].
+    fn remember_check(&mut self) {
+        let (Some(status), Some(at)) = (self.last_status, self.last_checked_at) else {
+            return;
+        };
+        let date = jiff::tz::TimeZone::UTC.to_datetime(at).date();
+        self.recent.push(Seen { date, status });
+        let extra = self.recent.len().saturating_sub(RECENT_CHECKS);
+        self.recent.drain(..extra);
+    }
+}
+
+/// One check of a resource in its timeline: the UTC day and the status. Written as one string,
+/// `"2026-11-28 broken"`, so that `state.json` gains one line per resource and audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Seen {
+    pub date: jiff::civil::Date,
+    pub status: Status,
+}
+
+impl From<Seen> for String {
+    fn from(seen: Seen) -> String {
+        format!("{} {}", seen.date, seen.status)
+    }
+}
+
+impl TryFrom<String> for Seen {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Seen, String> {
+        let bad = || format!("{s:?} is not a check: expected \"<YYYY-MM-DD> <status>\"");
+        let (date, status) = s.split_once(' ').ok_or_else(bad)?;
+        Ok(Seen {
+            date: date.parse().map_err(|_| bad())?,
+            status: status.parse()?,
+        })
     }
 }
 
@@ -421,4 +468,34 @@ fn file_name(id: &str) -> String {
         })
         .collect();
     format!("{safe}.txt")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeline_keeps_the_last_checks_one_line_each() {
+        let mut st = ResourceState::new("https://a.test/", "web");
+        let start: jiff::Timestamp = "2026-01-01T23:30:00-02:00".parse().unwrap();
+        for week in 0..30 {
+            st.last_status = Some(if week % 2 == 0 {
+                Status::Ok
+            } else {
+                Status::Failing
+            });
+            st.last_checked_at = Some(start + jiff::SignedDuration::from_hours(24 * 7 * week));
+            st.remember_check();
+        }
+        assert_eq!(st.recent.len(), RECENT_CHECKS);
+        assert_eq!(
+            serde_json::to_value(st.recent[0]).unwrap(),
+            "2026-01-30 ok",
+            "the oldest four are gone; the day is UTC's"
+        );
+        let back: Seen = serde_json::from_str("\"2026-11-28 broken\"").unwrap();
+        assert_eq!(back.status, Status::Broken);
+        assert!(serde_json::from_str::<Seen>("\"2026-11-28\"").is_err());
+        assert!(serde_json::from_str::<Seen>("\"2026-11-28 gone\"").is_err());
+    }
 }
