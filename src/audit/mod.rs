@@ -280,13 +280,21 @@ pub async fn run(
         network_down,
     };
     let results = lay_over_last_audit(results, catalog, out_dir, config);
-    let mut history = History::read(out_dir)?;
-    // Only an audit that keeps its baseline is one the history remembers.
-    let recorded = config.save_baseline && history.record(&results);
     if config.save_baseline && !network_down {
         baseline.save(out_dir, &snapshots)?;
     }
+    // A history file that cannot be read never costs the audit: the baseline is saved and the
+    // reports are written without the history, then the error names the file and line.
+    let (mut history, unreadable) = match History::read(out_dir) {
+        Ok(history) => (history, None),
+        Err(e) => (History::default(), Some(e)),
+    };
+    // Only an audit that keeps its baseline is one the history remembers.
+    let recorded = unreadable.is_none() && config.save_baseline && history.record(&results);
     report::write_all(out_dir, &results, &Past::new(&history, &baseline))?;
+    if let Some(e) = unreadable {
+        return Err(e.into());
+    }
     if recorded {
         history.write(out_dir)?;
     }

@@ -298,9 +298,11 @@ fn print_results(results: &AuditResults, resolved: &Resolved) -> anyhow::Result<
     let Some(format) = resolved.format else {
         return Ok(());
     };
+    // The same report.md the audit wrote, chart and timelines included.
+    let past = report::history::Past::read(&resolved.out).unwrap_or_default();
     let render = |w: &mut dyn Write| match format {
         Format::Json => report::json::write(results, w),
-        Format::Markdown => report::markdown::write(results, w),
+        Format::Markdown => report::markdown::write(results, &past, w),
         Format::Csv => report::csv::write(&results.outcomes, w),
     };
     match &resolved.output {
