@@ -8,7 +8,7 @@ use crate::time::rfc3339;
 use std::io::{self, Write};
 
 /// The header row, contract columns first.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "id",
     "folder",
     "title",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 18] = [
     "content_type",
     "bytes",
     "change",
+    "failing_audits",
 ];
 
 /// Writes every outcome as one CSV row (RFC 4180, UTF-8), cells that a spreadsheet would run
@@ -40,7 +41,7 @@ pub fn write(outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
-fn row(o: &Outcome) -> [String; 18] {
+fn row(o: &Outcome) -> [String; 19] {
     let opt = |v: Option<String>| v.unwrap_or_default();
     [
         o.id.clone(),
@@ -61,6 +62,7 @@ fn row(o: &Outcome) -> [String; 18] {
         opt(o.content_type.clone()),
         opt(o.bytes.map(|b| b.to_string())),
         opt(o.change.as_ref().map(|c| c.reasons.join("; "))),
+        o.failing_audits.to_string(),
     ]
 }
 
@@ -104,6 +106,7 @@ mod tests {
             baseline_at: None,
             failing_since: None,
             change: None,
+            failing_audits: 0,
         }
     }
 

@@ -346,6 +346,7 @@ mod tests {
             baseline_at: None,
             failing_since: None,
             change: None,
+            failing_audits: 0,
         }
     }
 

@@ -14,7 +14,7 @@ pub mod commit;
 pub mod merge;
 
 pub use accept::{Accepted, Selection, accept};
-pub use assess::{Assessment, Decision, Staged, assess, decide};
+pub use assess::{Assessment, Confirm, Decision, Staged, assess, decide, parse_span};
 
 use crate::content::Change;
 use crate::fsutil::write_atomic;
@@ -35,6 +35,9 @@ pub const SNAPSHOT_DIR: &str = "snapshots";
 pub const PENDING_DIR: &str = "pending";
 /// How many accepted fingerprints are remembered: a page flipping between these is unchanged.
 pub const ACCEPTED_HISTORY: usize = 5;
+/// The least time the failing audits of a temporary failure must span before it counts as
+/// broken: two runs minutes apart never confirm an outage.
+pub const DEFAULT_CONFIRM_SPAN: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// Why the baseline could not be read or written. A resource's own failure is never one.
 #[derive(Debug, thiserror::Error)]
