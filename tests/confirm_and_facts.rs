@@ -1,5 +1,5 @@
 //! Audits over time against a local server: a temporary failure is confirmed `broken` only once
-//! its failing audits span `--confirm-span`.
+//! its failing audits span `--confirm-span`; a `#fragment` whose anchor is gone is `broken`.
 
 use crate::common::{Project, res, run_in, stderr};
 use crate::support::{Reply, TestServer};
@@ -135,4 +135,56 @@ fn a_confirm_span_that_is_not_a_duration_is_refused() {
         err.contains("invalid confirm-span in linkwatch.toml") && err.contains("negative"),
         "{err}"
     );
+}
+
+fn page_with(anchors: &str) -> String {
+    format!(
+        "<html><head><title>Reporting guide</title></head><body><main><h1>Reporting guide</h1>\
+         <p>How to report suspected exploitation to the hotline.</p>{anchors}\
+         <p>Section three explains what happens after a report.</p></main></body></html>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fragment_whose_anchor_is_gone_is_broken() {
+    let server = TestServer::start().await;
+    let kept = page_with("<h2 id=\"section-3\">Section 3</h2><a name=\"legacy\"></a>");
+    server.route("/guide", Reply::html(&kept));
+    let project = Project::new(&[
+        res("section", format!("{}#section-3", server.url("/guide"))),
+        res("legacy", format!("{}#legacy", server.url("/guide"))),
+        res("top", format!("{}#top", server.url("/guide"))),
+        res("route", format!("{}#/step/2", server.url("/guide"))),
+    ]);
+
+    let first = check(project.path(), &[]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    for id in ["section", "legacy", "top", "route"] {
+        assert_eq!(project.row(id)["status"], "ok", "{id}");
+    }
+
+    // The same text; only the anchors are gone.
+    server.route("/guide", Reply::html(&page_with("<h2>Section 3</h2>")));
+    let second = check(project.path(), &[]).await;
+    assert_eq!(second.status.code(), Some(1), "broken makes check exit 1");
+    for (id, anchor) in [("section", "section-3"), ("legacy", "legacy")] {
+        let row = project.row(id);
+        assert_eq!(
+            (row["status"].as_str(), row["detail"].as_str()),
+            ("broken", format!("anchor #{anchor} is gone").as_str()),
+            "{row:?}"
+        );
+    }
+    for id in ["top", "route"] {
+        assert_eq!(project.row(id)["status"], "ok", "{id} names no anchor");
+    }
+    assert!(
+        report(&project).contains("section-3 is gone"),
+        "{}",
+        report(&project)
+    );
+
+    server.route("/guide", Reply::html(&kept));
+    check(project.path(), &[]).await;
+    assert_eq!(project.row("section")["status"], "ok");
 }

@@ -113,6 +113,7 @@ fn bytes_only(body: &[u8], is_document: bool, unread: Option<&'static str>) -> P
         is_document,
         selector_matched: None,
         unread,
+        anchors: None,
     }
 }
 
@@ -146,6 +147,7 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     };
     // The tree holds its own copy of the text.
     drop(decoded);
+    let anchors = anchors(&doc);
     let title = first_text(&doc, "title");
     let heading = first_text(&doc, "h1");
     let (roots, chrome, selector_matched) = match &watch.selector {
@@ -176,7 +178,40 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     // The blocks hold their own copy of the text.
     drop(doc);
     let lines = normalize::lines(&blocks, &normalize::ignore_patterns(&watch.ignore));
-    Page::from_text(title, heading, lines.join("\n"), selector_matched)
+    Page {
+        anchors,
+        ..Page::from_text(title, heading, lines.join("\n"), selector_matched)
+    }
+}
+
+/// Most anchors kept of one page; a page with more has its anchors unknown, so no fragment is
+/// reported gone from it.
+pub const MAX_ANCHORS: usize = 10_000;
+/// Longest anchor kept, in bytes; a longer fragment is never reported gone.
+pub const MAX_ANCHOR_BYTES: usize = 256;
+
+/// Every element `id` and `<a name>` of the page, in one pass over the tree; `None` past
+/// [`MAX_ANCHORS`].
+fn anchors(doc: &Html) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    for node in doc.tree.nodes() {
+        let Node::Element(element) = node.value() else {
+            continue;
+        };
+        let name = (element.name() == "a")
+            .then(|| element.attr("name"))
+            .flatten();
+        for anchor in [element.id(), name].into_iter().flatten() {
+            if anchor.is_empty() || anchor.len() > MAX_ANCHOR_BYTES {
+                continue;
+            }
+            if found.len() == MAX_ANCHORS {
+                return None;
+            }
+            found.push(anchor.to_string());
+        }
+    }
+    Some(found)
 }
 
 fn selector(css: &str) -> Selector {
@@ -589,6 +624,44 @@ mod tests {
         assert!(title.chars().count() <= guard::MAX_TITLE_CHARS);
         assert!(title.starts_with("word word"));
         assert_eq!(page.text, "Body.");
+    }
+
+    #[test]
+    fn anchors_are_ids_and_a_names_and_a_fragment_names_one_or_none() {
+        let page = extract(
+            b"<body><h2 id=section-3>Three</h2><a name=old-anchor></a><p id=\"caf\xc3\xa9\">x</p>\
+              <div name=not-an-anchor></div></body>",
+            Some("text/html"),
+            &watch(),
+        );
+        let anchors = page.anchors.clone().unwrap();
+        assert_eq!(anchors, ["section-3", "old-anchor", "café"]);
+        let gone = |url: &str| page.missing_anchor(url);
+        assert_eq!(gone("https://a.org/x#section-3"), None);
+        assert_eq!(gone("https://a.org/x#old-anchor"), None);
+        assert_eq!(gone("https://a.org/x#caf%C3%A9"), None);
+        assert_eq!(gone("https://a.org/x#section-4"), Some("section-4".into()));
+        assert_eq!(
+            gone("https://a.org/x#not-an-anchor"),
+            Some("not-an-anchor".into())
+        );
+        for none in ["", "#", "#top", "#!/route", "#/route", "#:~:text=Three"] {
+            assert_eq!(gone(&format!("https://a.org/x{none}")), None, "{none}");
+        }
+        assert_eq!(
+            gone("https://a.org/x#section-4:~:text=Three"),
+            Some("section-4".into())
+        );
+        let plain = extract(b"Text.", Some("text/plain"), &watch());
+        assert_eq!(plain.missing_anchor("https://a.org/x#section-3"), None);
+    }
+
+    #[test]
+    fn anchors_past_the_cap_are_unknown() {
+        let body = "<p id=a>x</p>".repeat(MAX_ANCHORS + 1);
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!(page.anchors, None);
+        assert_eq!(page.missing_anchor("https://a.org/x#gone"), None);
     }
 
     #[test]

@@ -163,6 +163,7 @@ mod tests {
             is_document: false,
             selector_matched: None,
             unread: None,
+            anchors: None,
         }
     }
 

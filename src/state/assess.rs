@@ -353,6 +353,13 @@ fn answer(
             st,
         ));
     }
+    if let Some(anchor) = page.missing_anchor(a.url) {
+        return keep(Assessment::new(
+            Status::Broken,
+            format!("anchor #{anchor} is gone"),
+            st,
+        ));
+    }
     st.last_good_at = Some(a.now);
     st.final_url = Some(fetch.final_url.clone());
     st.content_type.clone_from(&fetch.content_type);
