@@ -126,7 +126,7 @@ mod tests {
             lines.next().unwrap(),
             "ncmec,csam,\"Title, with \"\"quotes\"\"\",http://a.test/x,moved,200,https://a.test/y,\
              permanent redirect (301) to https://a.test/y,2026-11-28T12:00:00Z,,,,\
-             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,"
+             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,,0"
         );
     }
 
