@@ -1,5 +1,6 @@
 //! Audits over time against a local server: a temporary failure is confirmed `broken` only once
-//! its failing audits span `--confirm-span`; a `#fragment` whose anchor is gone is `broken`.
+//! its failing audits span `--confirm-span`; a `#fragment` whose anchor is gone is `broken`; a
+//! changed phone number, e-mail address or link target of the main content is `changed`.
 
 use crate::common::{Project, res, run_in, stderr};
 use crate::support::{Reply, TestServer};
@@ -187,4 +188,94 @@ async fn a_fragment_whose_anchor_is_gone_is_broken() {
     server.route("/guide", Reply::html(&kept));
     check(project.path(), &[]).await;
     assert_eq!(project.row("section")["status"], "ok");
+}
+
+fn hotline(phone: &str, email: &str, report: &str, noise: &str) -> String {
+    format!(
+        "<html><head><title>Hotline</title></head><body><nav><a href=\"/?s={noise}\">Home</a></nav>\
+         <main><h1>Hotline</h1>\
+         <p>Call the hotline at {phone} any time, day or night, to report a concern about a child.</p>\
+         <p>Trained staff answer every call and connect callers with local services and support.</p>\
+         <p>You can also write to {email} or <a href=\"{report}\">report online</a>.</p>\
+         <p><a href=\"/resources?utm_campaign={noise}&amp;session={noise}\">More resources</a> for \
+         parents, caregivers and teachers who want to learn the warning signs.</p></main>\
+         <footer>Switchboard {noise}</footer></body></html>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_phone_email_or_link_target_is_a_change_whatever_the_similarity() {
+    let server = TestServer::start().await;
+    let page = |phone, email, report, noise| Reply::html(&hotline(phone, email, report, noise));
+    let (phone, email, form) = ("1-800-555-0100", "help@hotline.example", "/report");
+    server.route("/hotline", page(phone, email, form, "202-555-0101"));
+    let project = Project::new(&[res("hotline", server.url("/hotline"))]);
+    let first = check(project.path(), &[]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(project.row("hotline")["status"], "ok");
+
+    // Noise outside the main content and tracking parameters are not facts.
+    server.route("/hotline", page(phone, email, form, "202-555-0199"));
+    check(project.path(), &[]).await;
+    assert_eq!(project.row("hotline")["status"], "ok", "noise is no change");
+
+    // One digit of the number: the text is 99% the same.
+    server.route("/hotline", page("1-800-555-0199", email, form, "x"));
+    check(project.path(), &[]).await;
+    let row = project.row("hotline");
+    assert_eq!(row["status"], "changed", "{row:?}");
+    assert!(
+        row["detail"].contains("phone number 1-800-555-0100 became 1-800-555-0199"),
+        "{row:?}"
+    );
+    assert!(row["similarity"].parse::<f64>().unwrap() > 0.95, "{row:?}");
+    let change = &result(&project, "hotline")["change"];
+    assert_eq!(
+        change["reasons"][0],
+        "phone number 1-800-555-0100 became 1-800-555-0199"
+    );
+    assert!(
+        report(&project).contains("phone number 1-800-555-0100 became 1-800-555-0199"),
+        "{}",
+        report(&project)
+    );
+
+    let accepted = run_in(project.path(), &["accept", "hotline"]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
+    check(project.path(), &[]).await;
+    assert_eq!(
+        project.row("hotline")["status"],
+        "ok",
+        "the new number is accepted"
+    );
+
+    // The same words, a link elsewhere; and an e-mail address replaced.
+    server.route(
+        "/hotline",
+        page("1-800-555-0199", email, "https://report.example/form", "y"),
+    );
+    check(project.path(), &[]).await;
+    let row = project.row("hotline");
+    assert_eq!(row["status"], "changed", "{row:?}");
+    assert!(
+        row["detail"].contains("link /report became https://report.example/form"),
+        "{row:?}"
+    );
+    assert_eq!(row["similarity"], "1.000", "{row:?}");
+    run_in(project.path(), &["accept", "hotline"]);
+    server.route(
+        "/hotline",
+        page(
+            "1-800-555-0199",
+            "tips@hotline.example",
+            "https://report.example/form",
+            "z",
+        ),
+    );
+    check(project.path(), &[]).await;
+    let row = project.row("hotline");
+    assert!(
+        row["detail"].contains("e-mail address help@hotline.example became tips@hotline.example"),
+        "{row:?}"
+    );
 }

@@ -1381,6 +1381,7 @@ Bandar togel resmi dan situs judi dengan bonus deposit tanpa potongan.";
                     selector_matched: None,
                     unread: None,
                     anchors: None,
+                    facts: Vec::new(),
                 },
             ),
         ]

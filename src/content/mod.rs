@@ -11,7 +11,7 @@ pub mod hijack;
 pub mod normalize;
 pub mod soft404;
 
-pub use compare::{Accepted, Change, compare, diff_excerpt, similarity, word_delta};
+pub use compare::{Accepted, Change, compare, diff_excerpt, fact_changes, similarity, word_delta};
 pub use extract::extract;
 
 /// Word-level similarity (see [`similarity`]) to the baseline below which a page counts as
@@ -44,6 +44,10 @@ pub struct Page {
     /// The page's anchors (element `id`s and `<a name>`s), for a URL's `#fragment`; `None` when
     /// they are not known: not HTML, unread, or more than [`extract::MAX_ANCHORS`].
     pub anchors: Option<Vec<String>>,
+    /// The contact facts of the main content, compared exactly (see [`compare::fact_changes`]):
+    /// `phone 1-800-555-0100`, `email help@example.org`, `link https://example.org/report`, in
+    /// page order, each once, at most [`extract::MAX_FACTS`].
+    pub facts: Vec<String>,
 }
 
 impl Page {
@@ -63,6 +67,7 @@ impl Page {
             selector_matched,
             unread: None,
             anchors: None,
+            facts: Vec::new(),
         };
         page.fingerprint = blake3::hash(page.snapshot().as_bytes())
             .to_hex()

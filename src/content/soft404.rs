@@ -164,6 +164,7 @@ mod tests {
             selector_matched: None,
             unread: None,
             anchors: None,
+            facts: Vec::new(),
         }
     }
 

@@ -331,9 +331,11 @@ fn answer(
         ));
     }
     // Content the maintainer accepted (by fingerprint) is never judged a hijack again.
-    let known = st.fingerprint.as_ref() == Some(&page.fingerprint)
-        || st.accepted_fingerprints.contains(&page.fingerprint);
-    let old_text = if st.fingerprint.is_some() && !known {
+    let current = st.fingerprint.as_ref() == Some(&page.fingerprint);
+    let known = current || st.accepted_fingerprints.contains(&page.fingerprint);
+    // The same text may link elsewhere: contact facts are compared even then.
+    let facts_changed = current && st.facts.as_ref().is_some_and(|f| *f != page.facts);
+    let old_text = if st.fingerprint.is_some() && (!known || facts_changed) {
         accepted_text()
     } else {
         None
@@ -387,14 +389,17 @@ fn answer(
         let change = record(st, &page, a.now);
         return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
-    if st.fingerprint.as_ref() == Some(&page.fingerprint) {
+    if current && !facts_changed {
+        if st.facts.is_none() {
+            st.facts = Some(page.facts.clone());
+        }
         let mut same = unchanged(st, a);
         if same.status != Status::Changed {
             same.similarity = Some(1.0);
         }
         return keep(same);
     }
-    if st.accepted_fingerprints.contains(&page.fingerprint) {
+    if !current && st.accepted_fingerprints.contains(&page.fingerprint) {
         return keep(unchanged(st, a));
     }
     let Some(old) = old_text else {
@@ -408,8 +413,16 @@ fn answer(
         length: st.length.unwrap_or(0),
         is_document: st.is_document,
     };
-    let change = content::compare(accepted, &page, a.watch);
+    let mut change = content::compare(accepted, &page, a.watch);
+    if let Some(facts) = &st.facts {
+        // What a hotline's reader acts on comes first, whatever the similarity.
+        let moved = content::fact_changes(facts, &page.facts);
+        change.reasons.splice(0..0, moved);
+    }
     if change.reasons.is_empty() {
+        if st.facts.is_none() {
+            st.facts = Some(page.facts.clone());
+        }
         let mut minor = unchanged(st, a);
         if minor.status != Status::Changed {
             minor.similarity = change.similarity;
@@ -426,6 +439,7 @@ fn answer(
         last_seen_at: a.now,
         change,
         hijacked: false,
+        facts: Some(page.facts.clone()),
     });
     (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
 }
@@ -464,6 +478,7 @@ fn hijacked(
         last_seen_at: a.now,
         change: change.clone(),
         hijacked: true,
+        facts: Some(page.facts.clone()),
     });
     let assessment = Assessment {
         similarity: change.similarity,
@@ -503,6 +518,7 @@ fn record(st: &mut ResourceState, page: &Page, now: jiff::Timestamp) -> Snapshot
     st.title.clone_from(&page.title);
     st.length = Some(page.length);
     st.is_document = page.is_document;
+    st.facts = Some(page.facts.clone());
     st.baseline_at = Some(now);
     SnapshotChange::Accepted(page.snapshot())
 }

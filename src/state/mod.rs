@@ -139,6 +139,11 @@ pub struct ResourceState {
     /// A change seen and not yet accepted; its text is in `snapshots/pending/<id>.txt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
+    /// The contact facts of the accepted content (see `content::Page::facts`); `None` when not
+    /// recorded yet (a baseline from before they were), then taken from the next page that is
+    /// the accepted content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Vec<String>>,
 }
 
 impl ResourceState {
@@ -162,6 +167,7 @@ impl ResourceState {
             failing_since: None,
             consecutive_failures: 0,
             pending: None,
+            facts: None,
         }
     }
 }
@@ -184,6 +190,9 @@ pub struct Pending {
     /// `force`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hijacked: bool,
+    /// Its contact facts, which become the accepted ones when it is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Vec<String>>,
 }
 
 impl Baseline {
