@@ -279,3 +279,39 @@ async fn a_changed_phone_email_or_link_target_is_a_change_whatever_the_similarit
         "{row:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_from_before_facts_takes_them_without_reporting_a_change() {
+    let server = TestServer::start().await;
+    let page = hotline("1-800-555-0100", "help@hotline.example", "/report", "n");
+    server.route("/hotline", Reply::html(&page));
+    let project = Project::new(&[res("hotline", server.url("/hotline"))]);
+    check(project.path(), &[]).await;
+    let state_path = project.reports().join("state.json");
+    let facts_of = |path: &std::path::Path| -> serde_json::Value {
+        let state: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        state["resources"]["hotline"]["facts"].clone()
+    };
+    assert_eq!(
+        facts_of(&state_path),
+        serde_json::json!([
+            "phone 1-800-555-0100",
+            "email help@hotline.example",
+            "link /report",
+            "link /resources"
+        ])
+    );
+
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    state["resources"]["hotline"]
+        .as_object_mut()
+        .unwrap()
+        .remove("facts");
+    std::fs::write(&state_path, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+
+    check(project.path(), &[]).await;
+    assert_eq!(project.row("hotline")["status"], "ok");
+    assert_eq!(facts_of(&state_path).as_array().map(Vec::len), Some(4));
+}
