@@ -349,7 +349,13 @@ fn a_persistent_500_is_failing_then_broken_since_its_first_failure_and_recovery_
 
     let a = audit(out, &e, &error, failing(), 2);
     assert_eq!((a.status, a.failing_since), (Status::Failing, Some(day(2))));
-    assert_eq!(a.detail, "500 Internal Server Error");
+    assert_eq!(
+        (a.detail.as_str(), a.failing_audits),
+        (
+            "500 Internal Server Error; failing in 1 audit since 2026-11-02",
+            1
+        )
+    );
     let a = audit(out, &e, &error, failing(), 3);
     assert_eq!((a.status, a.failing_since), (Status::Broken, Some(day(2))));
     assert_eq!(

@@ -54,6 +54,7 @@ fn outcome(id: &str, folder: &str, url: &str, status: Status, chain: &[(&str, u1
         baseline_at: None,
         failing_since: (status == Status::Failing).then_some(at),
         change: None,
+        failing_audits: u32::from(status == Status::Failing),
     }
 }
 

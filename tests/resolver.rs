@@ -32,6 +32,7 @@ async fn audit_twice(project: &Project, hosts: &[(String, HostAnswer)]) -> Vec<O
             ..CheckConfig::default()
         },
         confirm_after: 1,
+        confirm_span: jiff::SignedDuration::ZERO,
         only: Vec::new(),
         shard: None,
         save_baseline: true,

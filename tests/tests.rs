@@ -13,6 +13,7 @@ mod baseline;
 mod baseline_cli;
 mod check_cli;
 mod cli_loop;
+mod confirm_and_facts;
 mod crash_safety;
 mod engine;
 mod history;

@@ -52,6 +52,8 @@ pub struct AuditConfig {
     pub engine: CheckConfig,
     /// Consecutive failing audits before a temporary failure counts as broken.
     pub confirm_after: u32,
+    /// The least time those failing audits must span (see [`state::Confirm`]).
+    pub confirm_span: jiff::SignedDuration,
     /// `--only` selectors: folder ids, resource ids or tags; empty means the whole catalog.
     pub only: Vec<String>,
     /// Check only this slice of the catalog (`--shard K/N`).
@@ -175,7 +177,10 @@ pub async fn run(
         entry: selected[slot].clone(),
         prior: baseline.resources.get(&selected[slot].resource.id).cloned(),
         snapshots: Arc::clone(&snapshots),
-        confirm_after: config.confirm_after,
+        confirm: state::Confirm {
+            after: config.confirm_after,
+            span: config.confirm_span,
+        },
         save: config.save_baseline,
     };
     while receiving || !judging.is_empty() {
@@ -397,6 +402,7 @@ fn not_confirmed(
         similarity: None,
         baseline_at: prior.and_then(|p| p.baseline_at),
         failing_since: prior.and_then(|p| p.failing_since),
+        failing_audits: prior.map_or(0, |p| p.consecutive_failures),
         change: None,
     };
     checked(entry, fetch, assessment, time::now())
@@ -409,7 +415,7 @@ struct Judge {
     entry: Entry,
     prior: Option<ResourceState>,
     snapshots: Arc<Snapshots>,
-    confirm_after: u32,
+    confirm: state::Confirm,
     /// Stage the snapshot change (off when the baseline is not saved).
     save: bool,
 }
@@ -438,7 +444,7 @@ impl Judge {
             &self.entry,
             fetch,
             network,
-            self.confirm_after,
+            self.confirm,
             now,
         );
         let (assessment, staged) = if self.save {
@@ -478,6 +484,7 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
         similarity: None,
         baseline_at: None,
         failing_since: None,
+        failing_audits: 0,
         change: None,
     }
 }
@@ -527,6 +534,7 @@ fn checked(
         similarity: assessment.similarity,
         baseline_at: assessment.baseline_at,
         failing_since: assessment.failing_since,
+        failing_audits: assessment.failing_audits,
         change,
     }
 }

@@ -48,6 +48,9 @@ pub(crate) struct Args {
     /// Consecutive failing audits before a temporary failure counts as broken [default: 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub confirm_after: Option<u32>,
+    /// The least time those failing audits must span, e.g. 0s, 12h, 3d [default: 1d]
+    #[arg(long, value_name = "DURATION", value_parser = linkwatch::state::parse_span)]
+    pub confirm_span: Option<jiff::SignedDuration>,
     /// Check only the resources added or changed since git REF, without touching the baseline
     #[arg(long, value_name = "REF", conflicts_with_all = ["only", "shard"])]
     pub changed_since: Option<String>,
@@ -145,6 +148,9 @@ impl Resolved {
 fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
     let catalog = project.catalog()?.to_path_buf();
     let fail_on = project.fail_on(args.fail_on.map(|f| f.0))?;
+    let confirm_span = args
+        .confirm_span
+        .map_or_else(|| project.confirm_span(), Ok)?;
     let out = project.out(args.out);
     let file = project.settings;
     let defaults = CheckConfig::default();
@@ -196,6 +202,7 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
                 .confirm_after
                 .or(file.confirm_after)
                 .unwrap_or(linkwatch::DEFAULT_CONFIRM_AFTER),
+            confirm_span,
             only: args.only,
             shard: args.shard,
             save_baseline: true,

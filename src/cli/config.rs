@@ -48,6 +48,8 @@ pub(crate) struct FileConfig {
     pub user_agent: Option<String>,
     pub fail_on: Option<Vec<String>>,
     pub confirm_after: Option<u32>,
+    /// A duration such as `1d` (see `state::parse_span`).
+    pub confirm_span: Option<String>,
     pub allow_private: Option<bool>,
 }
 
@@ -183,6 +185,19 @@ impl Project {
         }
     }
 
+    /// The least time a failure's failing audits must span before it is `broken`: the settings
+    /// file's `confirm-span`, else the default (the flag, when given, wins over both).
+    pub(crate) fn confirm_span(&self) -> anyhow::Result<jiff::SignedDuration> {
+        match &self.settings.confirm_span {
+            Some(span) => linkwatch::state::parse_span(span)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| {
+                    format!("invalid confirm-span in {}", self.settings_path.display())
+                }),
+            None => Ok(linkwatch::state::DEFAULT_CONFIRM_SPAN),
+        }
+    }
+
     /// The `--out` directory: the flag, else the settings file's `out`, else `reports` beside
     /// the found catalog (in the current directory when `--catalog` was given).
     pub(crate) fn out(&self, flag: Option<PathBuf>) -> PathBuf {
@@ -259,6 +274,9 @@ pub(crate) fn template() -> String {
 # fail-on = [{fail_on}]
 # Consecutive failing audits before a temporary failure counts as broken.
 # confirm-after = {confirm_after}
+# The least time those failing audits must span ("0s", "12h", "3d"): runs minutes apart never
+# confirm an outage.
+# confirm-span = "1d"
 "##,
         catalog = linkwatch::DEFAULT_CATALOG_DIR,
         out = linkwatch::DEFAULT_OUT_DIR,
@@ -339,6 +357,8 @@ mod tests {
         assert_eq!(config.check_config().concurrency, defaults.concurrency);
         assert_eq!(config.check_config().timeout, defaults.timeout);
         assert_eq!(config.confirm_after, Some(linkwatch::DEFAULT_CONFIRM_AFTER));
+        let span = linkwatch::state::parse_span(&config.confirm_span.unwrap()).unwrap();
+        assert_eq!(span, linkwatch::state::DEFAULT_CONFIRM_SPAN);
         assert_eq!(config.catalog, Some(PathBuf::from("catalog")));
         let fail_on = config.fail_on.unwrap();
         assert_eq!(fail_on.len(), linkwatch::status::DEFAULT_FAIL_ON.len());

@@ -83,6 +83,112 @@ pub fn compare(old: Accepted<'_>, page: &Page, watch: &Watch) -> Change {
     }
 }
 
+/// How the contact facts of the accepted content (`old`) and of the page (`new`) differ, one
+/// reason each, phones first, then e-mails, then links: "phone number 1-800-555-0100 became
+/// 1-800-555-0199" when one of a kind replaces another, else "… is gone" or "… is new". Phone
+/// numbers are compared by their digits, so `(800) 555-0100` is `1-800-555-0100`; the rest
+/// exactly.
+pub fn fact_changes(old: &[String], new: &[String]) -> Vec<String> {
+    let keys = |facts: &[String]| -> Vec<String> { facts.iter().map(|f| fact_key(f)).collect() };
+    let (old_keys, new_keys) = (keys(old), keys(new));
+    let mut reasons = Vec::new();
+    for (kind, noun) in [
+        ("phone", "phone number"),
+        ("email", "e-mail address"),
+        ("link", "link"),
+    ] {
+        let of_kind = |facts: &[String], keys: &[String], others: &[String]| -> Vec<String> {
+            facts
+                .iter()
+                .zip(keys)
+                .filter(|(fact, key)| fact_kind(fact) == kind && !others.contains(key))
+                .map(|(fact, _)| fact_value(fact).to_string())
+                .collect()
+        };
+        let gone = of_kind(old, &old_keys, &new_keys);
+        let added = of_kind(new, &new_keys, &old_keys);
+        for (was, is) in gone.iter().zip(&added) {
+            reasons.push(format!("{noun} {was} became {is}"));
+        }
+        let paired = gone.len().min(added.len());
+        reasons.extend(gone[paired..].iter().map(|v| format!("{noun} {v} is gone")));
+        reasons.extend(added[paired..].iter().map(|v| format!("{noun} {v} is new")));
+    }
+    reasons
+}
+
+/// What a fact is compared by: its kind and, for a phone number, its digits (a leading
+/// country code 1 of an 11-digit number dropped), else its value.
+pub fn fact_key(fact: &str) -> String {
+    let (kind, value) = (fact_kind(fact), fact_value(fact));
+    if kind != "phone" {
+        return fact.to_string();
+    }
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.strip_prefix('1') {
+        Some(rest) if digits.len() == 11 => rest,
+        _ => &digits,
+    };
+    format!("phone {national}")
+}
+
+fn fact_kind(fact: &str) -> &str {
+    fact.split_once(' ').map_or(fact, |(kind, _)| kind)
+}
+
+fn fact_value(fact: &str) -> &str {
+    fact.split_once(' ').map_or("", |(_, value)| value)
+}
+
+/// Query parameters that change from visit to visit without changing where a link leads.
+const TRACKING_PARAMS: [&str; 9] = [
+    "fbclid",
+    "gclid",
+    "msclkid",
+    "sid",
+    "session",
+    "sessionid",
+    "token",
+    "nonce",
+    "csrf",
+];
+
+/// A link target without what changes on every visit: tracking parameters (`utm_*`, `fbclid`,
+/// session ids, nonces) and parameters whose value is a long random token.
+pub fn link_target(href: &str) -> String {
+    let (before, fragment) = match href.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (href, None),
+    };
+    let Some((path, query)) = before.split_once('?') else {
+        return href.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|param| {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            let name = name.to_ascii_lowercase();
+            let random = value.len() >= normalize::MIN_TOKEN_LEN
+                && value.chars().any(|c| c.is_ascii_alphabetic())
+                && value.chars().any(|c| c.is_ascii_digit());
+            !(param.is_empty()
+                || name.starts_with("utm_")
+                || TRACKING_PARAMS.contains(&name.as_str())
+                || random)
+        })
+        .collect();
+    let mut target = path.to_string();
+    if !kept.is_empty() {
+        target.push('?');
+        target.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        target.push('#');
+        target.push_str(fragment);
+    }
+    target
+}
+
 /// Most lines of unified diff kept for a report.
 pub const MAX_DIFF_LINES: usize = 15;
 
@@ -160,6 +266,53 @@ mod tests {
     #[test]
     fn counts_words_added_and_removed() {
         assert_eq!(word_delta("a b c c", "a c d e"), (2, 2));
+    }
+
+    fn facts(list: &[&str]) -> Vec<String> {
+        list.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn fact_changes_name_what_became_what() {
+        let old = facts(&[
+            "phone 1-800-555-0100",
+            "email help@hotline.example",
+            "link /report",
+            "link /about",
+        ]);
+        let new = facts(&[
+            "phone (800) 555-0100",
+            "phone 1-800-555-0199",
+            "email tips@hotline.example",
+            "link /about",
+        ]);
+        assert_eq!(
+            fact_changes(&old, &new),
+            [
+                "phone number 1-800-555-0199 is new",
+                "e-mail address help@hotline.example became tips@hotline.example",
+                "link /report is gone",
+            ]
+        );
+        assert!(fact_changes(&old, &old).is_empty());
+        let swapped = facts(&["phone 1-800-555-0199"]);
+        assert_eq!(
+            fact_changes(&old[..1], &swapped),
+            ["phone number 1-800-555-0100 became 1-800-555-0199"]
+        );
+    }
+
+    #[test]
+    fn link_targets_drop_tracking_and_random_parameters() {
+        assert_eq!(
+            link_target("/r?id=7&utm_source=x&sid=abc&t=a8f9c0d1e2b3a4f5c6d7e8f9#top"),
+            "/r?id=7#top"
+        );
+        assert_eq!(
+            link_target("https://a.org/x?utm_medium=y"),
+            "https://a.org/x"
+        );
+        assert_eq!(link_target("https://a.org/x"), "https://a.org/x");
     }
 
     #[test]

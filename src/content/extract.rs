@@ -3,11 +3,12 @@
 //! a document's bytes.
 
 use super::guard::{self, Guarded};
-use super::{Page, normalize};
+use super::{Page, compare, normalize};
 use crate::catalog::Watch;
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use encoding_rs::Encoding;
+use regex::Regex;
 use regex::bytes::Regex as BytesRegex;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashSet;
@@ -113,6 +114,8 @@ fn bytes_only(body: &[u8], is_document: bool, unread: Option<&'static str>) -> P
         is_document,
         selector_matched: None,
         unread,
+        anchors: None,
+        facts: Vec::new(),
     }
 }
 
@@ -132,7 +135,10 @@ fn text(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     };
     let paragraphs: Vec<&str> = decoded.split("\n\n").collect();
     let lines = normalize::lines(&paragraphs, &normalize::ignore_patterns(&watch.ignore));
-    Page::from_text(None, None, lines.join("\n"), None)
+    Page {
+        facts: facts(&lines, Vec::new()),
+        ..Page::from_text(None, None, lines.join("\n"), None)
+    }
 }
 
 fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
@@ -146,6 +152,7 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     };
     // The tree holds its own copy of the text.
     drop(decoded);
+    let anchors = anchors(&doc);
     let title = first_text(&doc, "title");
     let heading = first_text(&doc, "h1");
     let (roots, chrome, selector_matched) = match &watch.selector {
@@ -170,13 +177,105 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
         }
     };
     let mut blocks = Vec::new();
+    let mut links = Vec::new();
     for root in roots {
-        collect_blocks(root, chrome, &mut blocks);
+        collect_blocks(root, chrome, &mut blocks, &mut links);
     }
     // The blocks hold their own copy of the text.
     drop(doc);
     let lines = normalize::lines(&blocks, &normalize::ignore_patterns(&watch.ignore));
-    Page::from_text(title, heading, lines.join("\n"), selector_matched)
+    Page {
+        anchors,
+        facts: facts(&lines, links),
+        ..Page::from_text(title, heading, lines.join("\n"), selector_matched)
+    }
+}
+
+/// Most contact facts kept of one page, and most link targets read from its main content.
+pub const MAX_FACTS: usize = 200;
+/// Longest fact kept, in bytes; a longer link is left out.
+const MAX_FACT_BYTES: usize = 500;
+
+/// A phone number written with separators, so that dates, ids and prices are not taken for
+/// one: `1-800-555-0100`, `(800) 555-0100`, `800.555.0100`, `+1 800 555 0100`,
+/// `+44 20 7946 0958`. Both patterns are ASCII-only (`(?-u)`), which keeps the search
+/// fast on any text.
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u)(?:(?:\+|\b)\d{1,3}[ .-])?(?:\(\d{3}\) ?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]\d{1,4}){2,4}\b",
+    )
+    .expect("phone pattern")
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+        .expect("e-mail pattern")
+});
+
+/// The contact facts of the main content: phone numbers and e-mail addresses in its text
+/// (`lines`), then its link targets (`links`: `tel:` and `mailto:` ones are phones and e-mails).
+fn facts(lines: &[String], links: Vec<String>) -> Vec<String> {
+    let text = lines.join(" ");
+    let mut found = Vec::new();
+    found.extend(
+        PHONE
+            .find_iter(&text)
+            .map(|m| format!("phone {}", m.as_str())),
+    );
+    found.extend(
+        EMAIL
+            .find_iter(&text)
+            .map(|m| format!("email {}", m.as_str().to_lowercase())),
+    );
+    for href in links {
+        let href = href.trim();
+        let scheme = href.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        let fact = match scheme.as_deref() {
+            Some("tel") => format!("phone {}", &href[4..]),
+            Some("mailto") => {
+                let to = href[7..].split('?').next().unwrap_or_default();
+                format!("email {}", to.to_lowercase())
+            }
+            Some("javascript" | "data") => continue,
+            _ if href.is_empty() || href.starts_with('#') => continue,
+            _ => format!("link {}", compare::link_target(href)),
+        };
+        found.push(fact);
+    }
+    let mut seen = HashSet::new();
+    found.retain(|fact| fact.len() <= MAX_FACT_BYTES && seen.insert(compare::fact_key(fact)));
+    found.truncate(MAX_FACTS);
+    found
+}
+
+/// Most anchors kept of one page; a page with more has its anchors unknown, so no fragment is
+/// reported gone from it.
+pub const MAX_ANCHORS: usize = 10_000;
+/// Longest anchor kept, in bytes; a longer fragment is never reported gone.
+pub const MAX_ANCHOR_BYTES: usize = 256;
+
+/// Every element `id` and `<a name>` of the page, in one pass over the tree; `None` past
+/// [`MAX_ANCHORS`].
+fn anchors(doc: &Html) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    for node in doc.tree.nodes() {
+        let Node::Element(element) = node.value() else {
+            continue;
+        };
+        let name = (element.name() == "a")
+            .then(|| element.attr("name"))
+            .flatten();
+        for anchor in [element.id(), name].into_iter().flatten() {
+            if anchor.is_empty() || anchor.len() > MAX_ANCHOR_BYTES {
+                continue;
+            }
+            if found.len() == MAX_ANCHORS {
+                return None;
+            }
+            found.push(anchor.to_string());
+        }
+    }
+    Some(found)
 }
 
 fn selector(css: &str) -> Selector {
@@ -188,7 +287,7 @@ fn selector(css: &str) -> Selector {
 fn first_text(doc: &Html, css: &str) -> Option<String> {
     let element = doc.select(&selector(css)).next()?;
     let mut blocks = Vec::new();
-    collect_blocks(element, false, &mut blocks);
+    collect_blocks(element, false, &mut blocks, &mut Vec::new());
     let mut text = normalize::inline(&blocks.join(" "));
     guard::truncate_chars(&mut text, guard::MAX_TITLE_CHARS);
     (!text.is_empty()).then_some(text)
@@ -300,9 +399,15 @@ fn wraps_content(form: ElementRef<'_>) -> bool {
         .any(|e| matches!(e.value().name(), "p" | "h1" | "h2" | "article" | "section"))
 }
 
-/// Appends the text under `root`, one entry per block element; walks the tree without
-/// recursion so a deeply nested page cannot overflow the stack.
-fn collect_blocks(root: ElementRef<'_>, chrome: bool, out: &mut Vec<String>) {
+/// Appends the text under `root`, one entry per block element, and the first [`MAX_FACTS`]
+/// link targets (`href`s) to `links`; walks the tree without recursion so a deeply nested page
+/// cannot overflow the stack.
+fn collect_blocks(
+    root: ElementRef<'_>,
+    chrome: bool,
+    out: &mut Vec<String>,
+    links: &mut Vec<String>,
+) {
     let mut current = String::new();
     let mut skipping: Option<NodeId> = None;
     let mut flush = |current: &mut String| {
@@ -324,8 +429,16 @@ fn collect_blocks(root: ElementRef<'_>, chrome: bool, out: &mut Vec<String>) {
                             && ElementRef::wrap(node).is_some_and(|e| excluded(e, chrome));
                         if skip {
                             skipping = Some(node.id());
-                        } else if BLOCKS.contains(&element.name()) {
+                            continue;
+                        }
+                        if BLOCKS.contains(&element.name()) {
                             flush(&mut current);
+                        }
+                        if element.name() == "a"
+                            && links.len() < MAX_FACTS
+                            && let Some(href) = element.attr("href")
+                        {
+                            links.push(href.to_string());
                         }
                     }
                     _ => {}
@@ -589,6 +702,71 @@ mod tests {
         assert!(title.chars().count() <= guard::MAX_TITLE_CHARS);
         assert!(title.starts_with("word word"));
         assert_eq!(page.text, "Body.");
+    }
+
+    #[test]
+    fn anchors_are_ids_and_a_names_and_a_fragment_names_one_or_none() {
+        let page = extract(
+            b"<body><h2 id=section-3>Three</h2><a name=old-anchor></a><p id=\"caf\xc3\xa9\">x</p>\
+              <div name=not-an-anchor></div></body>",
+            Some("text/html"),
+            &watch(),
+        );
+        let anchors = page.anchors.clone().unwrap();
+        assert_eq!(anchors, ["section-3", "old-anchor", "café"]);
+        let gone = |url: &str| page.missing_anchor(url);
+        assert_eq!(gone("https://a.org/x#section-3"), None);
+        assert_eq!(gone("https://a.org/x#old-anchor"), None);
+        assert_eq!(gone("https://a.org/x#caf%C3%A9"), None);
+        assert_eq!(gone("https://a.org/x#section-4"), Some("section-4".into()));
+        assert_eq!(
+            gone("https://a.org/x#not-an-anchor"),
+            Some("not-an-anchor".into())
+        );
+        for none in ["", "#", "#top", "#!/route", "#/route", "#:~:text=Three"] {
+            assert_eq!(gone(&format!("https://a.org/x{none}")), None, "{none}");
+        }
+        assert_eq!(
+            gone("https://a.org/x#section-4:~:text=Three"),
+            Some("section-4".into())
+        );
+        let plain = extract(b"Text.", Some("text/plain"), &watch());
+        assert_eq!(plain.missing_anchor("https://a.org/x#section-3"), None);
+    }
+
+    #[test]
+    fn facts_are_phones_emails_and_links_of_the_main_content() {
+        let page = extract(
+            b"<body><nav><a href=/menu>Menu</a> Call 1-800-555-0111</nav><main>\
+              <p>Call 1-800-555-0100 or (202) 555-0123, or +44 20 7946 0958, day or night.</p>\
+              <p>Write to Help@Hotline.example. Updated 2026-11-28, case 123-45-6789 12.50.</p>\
+              <a href=\"/report?utm_source=news\">Report</a><a href=#top>Top</a>\
+              <a href=\"tel:+1-800-555-0100\">Call</a><a href=\"mailto:tips@hotline.example?subject=x\">Mail</a>\
+              <a href=\"javascript:void(0)\">Menu</a></main><footer>Call 1-800-555-0122</footer></body>",
+            Some("text/html"),
+            &watch(),
+        );
+        assert_eq!(
+            page.facts,
+            [
+                "phone 1-800-555-0100",
+                "phone (202) 555-0123",
+                "phone +44 20 7946 0958",
+                "email help@hotline.example",
+                "link /report",
+                "email tips@hotline.example",
+            ]
+        );
+        let text = extract(b"Call 800.555.0100 any time.", Some("text/plain"), &watch());
+        assert_eq!(text.facts, ["phone 800.555.0100"]);
+    }
+
+    #[test]
+    fn anchors_past_the_cap_are_unknown() {
+        let body = "<p id=a>x</p>".repeat(MAX_ANCHORS + 1);
+        let page = extract(body.as_bytes(), Some("text/html"), &watch());
+        assert_eq!(page.anchors, None);
+        assert_eq!(page.missing_anchor("https://a.org/x#gone"), None);
     }
 
     #[test]

@@ -1380,6 +1380,8 @@ Bandar togel resmi dan situs judi dengan bonus deposit tanpa potongan.";
                     is_document: true,
                     selector_matched: None,
                     unread: None,
+                    anchors: None,
+                    facts: Vec::new(),
                 },
             ),
         ]

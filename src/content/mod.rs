@@ -11,7 +11,7 @@ pub mod hijack;
 pub mod normalize;
 pub mod soft404;
 
-pub use compare::{Accepted, Change, compare, diff_excerpt, similarity, word_delta};
+pub use compare::{Accepted, Change, compare, diff_excerpt, fact_changes, similarity, word_delta};
 pub use extract::extract;
 
 /// Word-level similarity (see [`similarity`]) to the baseline below which a page counts as
@@ -41,6 +41,13 @@ pub struct Page {
     /// Why the content was not read (see [`guard::TOO_COMPLEX`]): the page is then only known
     /// by the hash and length of its bytes, and its text is empty.
     pub unread: Option<&'static str>,
+    /// The page's anchors (element `id`s and `<a name>`s), for a URL's `#fragment`; `None` when
+    /// they are not known: not HTML, unread, or more than [`extract::MAX_ANCHORS`].
+    pub anchors: Option<Vec<String>>,
+    /// The contact facts of the main content, compared exactly (see [`compare::fact_changes`]):
+    /// `phone 1-800-555-0100`, `email help@example.org`, `link https://example.org/report`, in
+    /// page order, each once, at most [`extract::MAX_FACTS`].
+    pub facts: Vec<String>,
 }
 
 impl Page {
@@ -59,6 +66,8 @@ impl Page {
             is_document: false,
             selector_matched,
             unread: None,
+            anchors: None,
+            facts: Vec::new(),
         };
         page.fingerprint = blake3::hash(page.snapshot().as_bytes())
             .to_hex()
@@ -79,6 +88,49 @@ impl Page {
         };
         format!("{}\n\n{}\n", self.title.as_deref().unwrap_or(""), body)
     }
+
+    /// The anchor that `url`'s fragment names, when this page is known not to have it:
+    /// `section-3` for `…#section-3`. A fragment that names no anchor (`#top`, routes such as
+    /// `#!/x` or `#/x`, a text fragment `#:~:text=…`) is never missing.
+    pub fn missing_anchor(&self, url: &str) -> Option<String> {
+        let (_, fragment) = url.split_once('#')?;
+        let anchor = fragment.split(":~:").next().unwrap_or_default();
+        let names_no_anchor = anchor.is_empty()
+            || anchor.eq_ignore_ascii_case("top")
+            || anchor.starts_with(['!', '/'])
+            || anchor.len() > extract::MAX_ANCHOR_BYTES;
+        if names_no_anchor {
+            return None;
+        }
+        let anchors = self.anchors.as_ref()?;
+        let decoded = percent_decoded(anchor);
+        let found = anchors.iter().any(|a| a == anchor || *a == decoded);
+        (!found).then(|| anchor.to_string())
+    }
+}
+
+/// `%XX` escapes decoded (as UTF-8, lossily); anything else kept as it is.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(byte) if bytes[i] == b'%' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The text part of a snapshot (everything after the title line and the blank line).

@@ -163,6 +163,8 @@ mod tests {
             is_document: false,
             selector_matched: None,
             unread: None,
+            anchors: None,
+            facts: Vec::new(),
         }
     }
 

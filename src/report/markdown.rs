@@ -214,7 +214,7 @@ fn meaning(status: Status, confirm_after: u32) -> String {
         Status::Moved => "Reachable only through permanent redirects: update the catalog to the new URL (`linkwatch fix` does it).".into(),
         Status::Changed => "The content differs from the accepted baseline.".into(),
         Status::Blocked => "The server refuses automated checks: a person should look.".into(),
-        Status::Failing => format!("Failed this audit in a way that may be temporary; it counts as broken after {confirm_after} audits in a row."),
+        Status::Failing => format!("Failed this audit in a way that may be temporary; it counts as broken after {confirm_after} audits in a row spanning at least `--confirm-span` (default a day)."),
         Status::Ok | Status::Skipped => String::new(),
     }
 }
@@ -237,7 +237,7 @@ fn action(o: &Outcome, confirm_after: u32) -> String {
             "open it in a browser; if it is fine, add the status to `watch.accept`".into()
         }
         Status::Failing => {
-            format!("none yet: re-checked next audit (broken after {confirm_after} in a row)")
+            format!("none yet: re-checked next audit (broken after {confirm_after} in a row, over at least `--confirm-span`)")
         }
         Status::Ok | Status::Skipped => String::new(),
     }
@@ -370,6 +370,7 @@ mod tests {
             baseline_at: None,
             failing_since: None,
             change: None,
+            failing_audits: 0,
         }
     }
 

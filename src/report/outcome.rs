@@ -38,4 +38,7 @@ pub struct Outcome {
     pub failing_since: Option<jiff::Timestamp>,
     #[serde(default)]
     pub change: Option<Change>,
+    /// Audits in a row that failed, this one included (0 when this one did not fail).
+    #[serde(default)]
+    pub failing_audits: u32,
 }

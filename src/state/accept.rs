@@ -97,6 +97,7 @@ pub fn accept(
         st.title.clone_from(&pending.title);
         st.length = Some(pending.length);
         st.is_document = pending.is_document;
+        st.facts.clone_from(&pending.facts);
         st.baseline_at = Some(now);
         st.pending = None;
         accepted.push(Accepted {

@@ -6,7 +6,9 @@
 //! soft404 > moved > changed > ok. A failure, block or soft-404 never replaces the accepted
 //! content.
 
-use super::{ACCEPTED_HISTORY, Baseline, Pending, ResourceState, Snapshots, StateError};
+use super::{
+    ACCEPTED_HISTORY, Baseline, DEFAULT_CONFIRM_SPAN, Pending, ResourceState, Snapshots, StateError,
+};
 use crate::catalog::{Entry, Watch};
 use crate::check::Fetch;
 use crate::content::{self, Change, Page, snapshot_text, soft404};
@@ -24,6 +26,8 @@ pub struct Assessment {
     pub baseline_at: Option<jiff::Timestamp>,
     /// First audit of the current run of failures.
     pub failing_since: Option<jiff::Timestamp>,
+    /// Audits in a row that failed, this one included (0 when this one did not fail).
+    pub failing_audits: u32,
     /// How the content differs from the accepted one (also when the status is `moved`).
     pub change: Option<Change>,
 }
@@ -36,9 +40,50 @@ impl Assessment {
             similarity: None,
             baseline_at: st.baseline_at,
             failing_since: st.failing_since,
+            failing_audits: st.consecutive_failures,
             change: None,
         }
     }
+}
+
+/// When a temporary failure is confirmed `broken`: once it failed in `after` audits in a row
+/// that span at least `span` (from the first failing audit to this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Confirm {
+    pub after: u32,
+    pub span: jiff::SignedDuration,
+}
+
+impl Default for Confirm {
+    fn default() -> Confirm {
+        Confirm::from(crate::DEFAULT_CONFIRM_AFTER)
+    }
+}
+
+/// `after` failing audits over at least [`DEFAULT_CONFIRM_SPAN`].
+impl From<u32> for Confirm {
+    fn from(after: u32) -> Confirm {
+        Confirm {
+            after,
+            span: DEFAULT_CONFIRM_SPAN,
+        }
+    }
+}
+
+/// Parses a confirmation span in jiff's friendly format (`0s`, `12h`, `3d`, `1d 12h`, `2w`),
+/// a day being 24 hours; months, years and negative spans are refused.
+pub fn parse_span(s: &str) -> Result<jiff::SignedDuration, String> {
+    let invalid = |why: &dyn std::fmt::Display| {
+        format!("invalid duration {s:?} (expected e.g. 0s, 12h, 3d): {why}")
+    };
+    let span: jiff::Span = s.trim().parse().map_err(|e| invalid(&e))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| invalid(&e))?;
+    if duration.is_negative() {
+        return Err(invalid(&"it is negative"));
+    }
+    Ok(duration)
 }
 
 /// Everything decided about one checked resource, not yet applied to the baseline: the
@@ -105,15 +150,15 @@ impl Baseline {
 /// engine's status and detail) and what the baseline knows of it: its entry (`prior`, `None`
 /// for a new resource) and its accepted snapshot's text, read only if the content must be
 /// compared. Pure apart from that read: extraction, fingerprinting, soft-404 signals and the
-/// comparison all happen here, so it may run anywhere. A `failing` link turns `broken` after
-/// `confirm_after` failing audits in a row.
+/// comparison all happen here, so it may run anywhere. A `failing` link turns `broken` as
+/// `confirm` says.
 pub fn decide(
     prior: Option<&ResourceState>,
     accepted_text: impl FnOnce() -> Option<String>,
     entry: &Entry,
     fetch: &Fetch,
     network: (Status, String),
-    confirm_after: u32,
+    confirm: impl Into<Confirm>,
     now: jiff::Timestamp,
 ) -> Decision {
     let resource = &entry.resource;
@@ -126,7 +171,7 @@ pub fn decide(
     let (status, detail) = network;
     let (assessment, snapshot) = match status {
         Status::Failing | Status::Broken => (
-            failure(&mut st, status, detail, confirm_after, now),
+            failure(&mut st, status, detail, confirm.into(), now),
             SnapshotChange::None,
         ),
         Status::Ok | Status::Moved => {
@@ -162,7 +207,7 @@ pub fn assess(
     entry: &Entry,
     fetch: &Fetch,
     network: (Status, String),
-    confirm_after: u32,
+    confirm: impl Into<Confirm>,
     now: jiff::Timestamp,
 ) -> Result<Assessment, StateError> {
     let id = &entry.resource.id;
@@ -172,7 +217,7 @@ pub fn assess(
         entry,
         fetch,
         network,
-        confirm_after,
+        confirm,
         now,
     );
     let (assessment, staged) = decision.stage(snapshots)?;
@@ -184,22 +229,31 @@ fn failure(
     st: &mut ResourceState,
     status: Status,
     detail: String,
-    confirm_after: u32,
+    confirm: Confirm,
     now: jiff::Timestamp,
 ) -> Assessment {
-    if st.consecutive_failures == 0 || st.failing_since.is_none() {
-        st.failing_since = Some(now);
-    }
+    let since = match st.failing_since {
+        Some(since) if st.consecutive_failures > 0 => since,
+        _ => now,
+    };
+    st.failing_since = Some(since);
     st.consecutive_failures += 1;
-    let confirmed = status == Status::Broken || st.consecutive_failures >= confirm_after;
+    let spanned = now.duration_since(since) >= confirm.span;
+    let confirmed =
+        status == Status::Broken || (st.consecutive_failures >= confirm.after && spanned);
     if !confirmed {
+        let n = st.consecutive_failures;
+        let audits = if n == 1 { "audit" } else { "audits" };
+        let detail = format!(
+            "{detail}; failing in {n} {audits} since {}",
+            time::date(since)
+        );
         return Assessment::new(Status::Failing, detail, st);
     }
-    let detail = match st.failing_since {
-        Some(since) if status == Status::Failing || st.consecutive_failures > 1 => {
-            format!("broken since {}: {detail}", time::date(since))
-        }
-        _ => detail,
+    let detail = if status == Status::Failing || st.consecutive_failures > 1 {
+        format!("broken since {}: {detail}", time::date(since))
+    } else {
+        detail
     };
     Assessment::new(Status::Broken, detail, st)
 }
@@ -280,9 +334,11 @@ fn answer(
         ));
     }
     // Content the maintainer accepted (by fingerprint) is never judged a hijack again.
-    let known = st.fingerprint.as_ref() == Some(&page.fingerprint)
-        || st.accepted_fingerprints.contains(&page.fingerprint);
-    let old_text = if st.fingerprint.is_some() && !known {
+    let current = st.fingerprint.as_ref() == Some(&page.fingerprint);
+    let known = current || st.accepted_fingerprints.contains(&page.fingerprint);
+    // The same text may link elsewhere: contact facts are compared even then.
+    let facts_changed = current && st.facts.as_ref().is_some_and(|f| *f != page.facts);
+    let old_text = if st.fingerprint.is_some() && (!known || facts_changed) {
         accepted_text()
     } else {
         None
@@ -299,6 +355,13 @@ fn answer(
         return keep(Assessment::new(
             Status::Soft404,
             format!("soft 404: {}", signals.join("; ")),
+            st,
+        ));
+    }
+    if let Some(anchor) = page.missing_anchor(a.url) {
+        return keep(Assessment::new(
+            Status::Broken,
+            format!("anchor #{anchor} is gone"),
             st,
         ));
     }
@@ -329,14 +392,17 @@ fn answer(
         let change = record(st, &page, a.now);
         return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
-    if st.fingerprint.as_ref() == Some(&page.fingerprint) {
+    if current && !facts_changed {
+        if st.facts.is_none() {
+            st.facts = Some(page.facts.clone());
+        }
         let mut same = unchanged(st, a);
         if same.status != Status::Changed {
             same.similarity = Some(1.0);
         }
         return keep(same);
     }
-    if st.accepted_fingerprints.contains(&page.fingerprint) {
+    if !current && st.accepted_fingerprints.contains(&page.fingerprint) {
         return keep(unchanged(st, a));
     }
     let Some(old) = old_text else {
@@ -350,8 +416,16 @@ fn answer(
         length: st.length.unwrap_or(0),
         is_document: st.is_document,
     };
-    let change = content::compare(accepted, &page, a.watch);
+    let mut change = content::compare(accepted, &page, a.watch);
+    if let Some(facts) = &st.facts {
+        // What a hotline's reader acts on comes first, whatever the similarity.
+        let moved = content::fact_changes(facts, &page.facts);
+        change.reasons.splice(0..0, moved);
+    }
     if change.reasons.is_empty() {
+        if st.facts.is_none() {
+            st.facts = Some(page.facts.clone());
+        }
         let mut minor = unchanged(st, a);
         if minor.status != Status::Changed {
             minor.similarity = change.similarity;
@@ -368,6 +442,7 @@ fn answer(
         last_seen_at: a.now,
         change,
         hijacked: false,
+        facts: Some(page.facts.clone()),
     });
     (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
 }
@@ -406,6 +481,7 @@ fn hijacked(
         last_seen_at: a.now,
         change: change.clone(),
         hijacked: true,
+        facts: Some(page.facts.clone()),
     });
     let assessment = Assessment {
         similarity: change.similarity,
@@ -445,6 +521,7 @@ fn record(st: &mut ResourceState, page: &Page, now: jiff::Timestamp) -> Snapshot
     st.title.clone_from(&page.title);
     st.length = Some(page.length);
     st.is_document = page.is_document;
+    st.facts = Some(page.facts.clone());
     st.baseline_at = Some(now);
     SnapshotChange::Accepted(page.snapshot())
 }
@@ -459,4 +536,40 @@ pub(super) fn remember(st: &mut ResourceState, fingerprint: &str) {
         .saturating_sub(ACCEPTED_HISTORY);
     st.accepted_fingerprints.drain(..excess);
     st.fingerprint = Some(fingerprint.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confirm_spans_are_friendly_durations_with_24_hour_days() {
+        let hours = |h| jiff::SignedDuration::from_hours(h);
+        assert_eq!(parse_span("0s"), Ok(jiff::SignedDuration::ZERO));
+        assert_eq!(parse_span("12h"), Ok(hours(12)));
+        assert_eq!(parse_span("3d"), Ok(hours(72)));
+        assert_eq!(parse_span(" 1d 12h "), Ok(hours(36)));
+        assert_eq!(parse_span("2w"), Ok(hours(336)));
+        for bad in ["", "soon", "-1d", "1mo", "3"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn failures_are_confirmed_only_once_they_span_the_confirm_span() {
+        let mut st = ResourceState::new("https://a.test/", "f");
+        let at = |h: i64| {
+            "2026-11-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                + jiff::SignedDuration::from_hours(h)
+        };
+        let confirm = Confirm::from(2);
+        let mut fail = |h| failure(&mut st, Status::Failing, "503".into(), confirm, at(h));
+        assert_eq!(fail(0).status, Status::Failing);
+        assert_eq!(fail(1).status, Status::Failing, "two audits an hour apart");
+        let a = fail(23);
+        assert_eq!((a.status, a.failing_audits), (Status::Failing, 3));
+        let a = fail(24);
+        assert_eq!((a.status, a.failing_audits), (Status::Broken, 4));
+        assert_eq!(a.detail, "broken since 2026-11-02: 503");
+    }
 }

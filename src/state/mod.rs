@@ -14,7 +14,7 @@ pub mod commit;
 pub mod merge;
 
 pub use accept::{Accepted, Selection, accept};
-pub use assess::{Assessment, Decision, Staged, assess, decide};
+pub use assess::{Assessment, Confirm, Decision, Staged, assess, decide, parse_span};
 
 use crate::content::Change;
 use crate::fsutil::write_atomic;
@@ -38,6 +38,9 @@ pub const ACCEPTED_HISTORY: usize = 5;
 /// How many checks of a resource [`ResourceState::recent`] remembers: half a year of weekly
 /// audits.
 pub const RECENT_CHECKS: usize = 26;
+/// The least time the failing audits of a temporary failure must span before it counts as
+/// broken: two runs minutes apart never confirm an outage.
+pub const DEFAULT_CONFIRM_SPAN: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// Why the baseline could not be read or written. A resource's own failure is never one.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +145,11 @@ pub struct ResourceState {
     /// Its last [`RECENT_CHECKS`] checks, oldest first: the resource's timeline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recent: Vec<Seen>,
+    /// The contact facts of the accepted content (see `content::Page::facts`); `None` when not
+    /// recorded yet (a baseline from before they were), then taken from the next page that is
+    /// the accepted content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Vec<String>>,
 }
 
 impl ResourceState {
@@ -166,6 +174,7 @@ impl ResourceState {
             consecutive_failures: 0,
             pending: None,
             recent: Vec::new(),
+            facts: None,
         }
     }
 
@@ -228,6 +237,9 @@ pub struct Pending {
     /// `force`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hijacked: bool,
+    /// Its contact facts, which become the accepted ones when it is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Vec<String>>,
 }
 
 impl Baseline {
