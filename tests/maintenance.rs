@@ -54,6 +54,7 @@ fn outcome(id: &str, folder: &str, url: &str, status: Status, chain: &[(&str, u1
         baseline_at: None,
         failing_since: (status == Status::Failing).then_some(at),
         change: None,
+        archived: None,
     }
 }
 
@@ -106,7 +107,7 @@ fn export_csv_neutralises_formulas_and_keeps_non_ascii_text() {
     let text = stdout(&out);
     assert!(text.starts_with(
         "folder,folder_title,id,title,url,kind,organization,audience,tags,description,added,\
-         reviewed,status,http_status,final_url,checked_at,failing_since\n"
+         reviewed,status,http_status,final_url,checked_at,failing_since,archived\n"
     ));
     let rows = csv_rows(&text);
     assert_eq!(rows.len(), 3);

@@ -18,6 +18,7 @@
 pub mod shard;
 
 use crate::catalog::{Catalog, Entry};
+use crate::check::archive::{self, ArchiveConfig, Wanted};
 use crate::check::engine::Finished;
 use crate::check::{
     Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
@@ -57,6 +58,8 @@ pub struct AuditConfig {
     pub shard: Option<Shard>,
     /// Save the baseline after the run; off for pull-request checks, which must not touch it.
     pub save_baseline: bool,
+    /// Where archived copies of lost resources are looked up; `None` with `--no-archive`.
+    pub archive: Option<ArchiveConfig>,
 }
 
 /// Receives the audit's progress; the binary draws a progress bar from it.
@@ -248,7 +251,11 @@ pub async fn run(
         });
     }
 
-    let complete = outcomes.iter().all(Option::is_some);
+    let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
+        find_archived(archive, &config.engine.user_agent, &baseline, &mut outcomes).await;
+    }
+    let complete = outcomes.len() == selected.len();
     let results = AuditResults {
         schema_version: RESULTS_SCHEMA_VERSION,
         catalog: CatalogInfo {
@@ -271,7 +278,7 @@ pub async fn run(
         only: config.only.clone(),
         shard: config.shard.map(|s| s.to_string()),
         confirm_after: config.confirm_after,
-        outcomes: outcomes.into_iter().flatten().collect(),
+        outcomes,
         checked_this_run: Vec::new(),
         baseline_digest,
         network_down,
@@ -306,6 +313,41 @@ fn lay_over_last_audit(
             results.over(previous, &order)
         }
         _ => results,
+    }
+}
+
+/// Gives each `broken`, `soft404` and `hijacked` outcome an archived copy from before the last
+/// time the baseline saw it healthy: one bounded phase after the checks, which an unreachable
+/// archive only makes find nothing. A resource never seen healthy gets one only when `broken`:
+/// the latest copy of a `soft404` or `hijacked` one may be the page that replaced it.
+async fn find_archived(
+    archive: &ArchiveConfig,
+    user_agent: &str,
+    baseline: &Baseline,
+    outcomes: &mut [Outcome],
+) {
+    let mut slots = Vec::new();
+    let mut wanted = Vec::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        if !matches!(
+            o.status,
+            Status::Broken | Status::Soft404 | Status::Hijacked
+        ) {
+            continue;
+        }
+        let before = baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
+        if before.is_none() && o.status != Status::Broken {
+            continue;
+        }
+        slots.push(i);
+        wanted.push(Wanted {
+            url: o.url.clone(),
+            before,
+        });
+    }
+    let found = archive::lookup_all(archive, user_agent, wanted).await;
+    for (i, copy) in slots.into_iter().zip(found) {
+        outcomes[i].archived = copy;
     }
 }
 
@@ -462,6 +504,7 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
         baseline_at: None,
         failing_since: None,
         change: None,
+        archived: None,
     }
 }
 
@@ -511,5 +554,6 @@ fn checked(
         baseline_at: assessment.baseline_at,
         failing_since: assessment.failing_since,
         change,
+        archived: None,
     }
 }

@@ -7,6 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
 use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::check::archive::ArchiveConfig;
 use linkwatch::check::engine::{Cancel, CheckConfig, PrivateAddresses};
 use linkwatch::report::AuditResults;
 use linkwatch::report::Outcome;
@@ -57,9 +58,23 @@ pub(crate) struct Args {
     /// and in pull-request checks (for intranet catalogs)
     #[arg(long)]
     pub allow_private: bool,
+    /// Look up no archived copies of broken, soft404 and hijacked links
+    #[arg(long, conflicts_with = "archive_url")]
+    pub no_archive: bool,
+    /// The Wayback Machine to ask for archived copies [default: https://archive.org]
+    #[arg(long, value_name = "URL", value_parser = web_url)]
+    pub archive_url: Option<String>,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// An `http` or `https` URL.
+fn web_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(s.to_owned()),
+        _ => Err("expected an http:// or https:// URL".to_owned()),
+    }
 }
 
 /// Everything `check` needs, resolved once: flags over `linkwatch.toml` over defaults.
@@ -125,12 +140,21 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
             only: args.only,
             shard: args.shard,
             save_baseline: true,
+            archive: (!args.no_archive && file.archive != Some(false)).then(|| ArchiveConfig {
+                endpoint: args
+                    .archive_url
+                    .or(file.archive_url)
+                    .unwrap_or_else(|| linkwatch::check::archive::DEFAULT_ARCHIVE_URL.to_owned()),
+                ..ArchiveConfig::default()
+            }),
         },
     })
 }
 
 pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
     let baseline_from = args.baseline.clone();
+    let out_given = args.out.is_some();
+    let mut scratch = None;
     let mut resolved = resolve(args, project)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
@@ -148,6 +172,14 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
         }
         resolved.audit.only = ids;
         resolved.audit.save_baseline = false;
+        if !out_given {
+            // A pull-request check leaves `reports/` alone: it reads the baseline from a copy
+            // and its findings go to the terminal and the job summary.
+            let dir = tempfile::tempdir().context("cannot create a scratch directory")?;
+            linkwatch::state::Baseline::seed(dir.path(), &resolved.out)?;
+            resolved.out = dir.path().to_path_buf();
+            scratch = Some(dir);
+        }
     }
     if let Some(from) = &baseline_from {
         linkwatch::state::Baseline::seed(&resolved.out, from)?;
@@ -195,21 +227,61 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             );
             Ok(Exit::Ok)
         }
+        AuditEnd::Written(results) if scratch.is_some() => {
+            for o in &results.outcomes {
+                println!("{}", finding(o));
+            }
+            let line = summary(&results, &resolved.out);
+            let line = line.split("; reports in ").next().unwrap_or(&line);
+            println!("{line}; no reports written (--out DIR keeps them)");
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                job_summary(&results, Path::new(&path))?;
+            }
+            Ok(exit_for(&results, &resolved.fail_on, &cancel))
+        }
         AuditEnd::Written(results) => {
             println!("{}", summary(&results, &resolved.out));
-            let failing = results
-                .outcomes
-                .iter()
-                .any(|o| resolved.fail_on.contains(&o.status));
-            Ok(if cancel.is_cancelled() {
-                Exit::Interrupted
-            } else if failing {
-                Exit::Problems
-            } else {
-                Exit::Ok
-            })
+            Ok(exit_for(&results, &resolved.fail_on, &cancel))
         }
     }
+}
+
+fn exit_for(results: &AuditResults, fail_on: &[Status], cancel: &Cancel) -> Exit {
+    if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else if results.outcomes.iter().any(|o| fail_on.contains(&o.status)) {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    }
+}
+
+/// One checked link as a line: `broken  guide  https://a.test/x  404 Not Found`, with its
+/// archived copy when it has one.
+fn finding(o: &Outcome) -> String {
+    let mut line = format!(
+        "{:<8}  {}  {}  {}",
+        o.status.as_str(),
+        o.id,
+        o.url,
+        o.detail
+    );
+    if let Some(copy) = &o.archived {
+        line.push_str(&format!("  (archived copy: {copy})"));
+    }
+    line
+}
+
+/// Appends the Markdown report to the GitHub Actions job summary at `path`.
+fn job_summary(results: &AuditResults, path: &Path) -> anyhow::Result<()> {
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        linkwatch::report::markdown::write(results, &mut file)
+    };
+    write().with_context(|| format!("cannot write the job summary {}", path.display()))
 }
 
 /// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`

@@ -49,6 +49,10 @@ pub(crate) struct FileConfig {
     pub fail_on: Option<Vec<String>>,
     pub confirm_after: Option<u32>,
     pub allow_private: Option<bool>,
+    /// Look up archived copies of lost resources (`false` is `--no-archive`).
+    pub archive: Option<bool>,
+    /// The Wayback Machine's base URL.
+    pub archive_url: Option<String>,
 }
 
 impl FileConfig {

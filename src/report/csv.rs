@@ -1,5 +1,5 @@
 //! `links.csv`: one row per resource. The first nine columns are a contract:
-//! `id,folder,title,url,status,http_status,final_url,detail,checked_at`.
+//! `id,folder,title,url,status,http_status,final_url,detail,checked_at`; new columns go last.
 
 use super::Outcome;
 use crate::cells::neutralise;
@@ -8,7 +8,7 @@ use crate::time::rfc3339;
 use std::io::{self, Write};
 
 /// The header row, contract columns first.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "id",
     "folder",
     "title",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 18] = [
     "content_type",
     "bytes",
     "change",
+    "archived",
 ];
 
 /// Writes every outcome as one CSV row (RFC 4180, UTF-8), cells that a spreadsheet would run
@@ -40,7 +41,7 @@ pub fn write(outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
-fn row(o: &Outcome) -> [String; 18] {
+fn row(o: &Outcome) -> [String; 19] {
     let opt = |v: Option<String>| v.unwrap_or_default();
     [
         o.id.clone(),
@@ -61,6 +62,7 @@ fn row(o: &Outcome) -> [String; 18] {
         opt(o.content_type.clone()),
         opt(o.bytes.map(|b| b.to_string())),
         opt(o.change.as_ref().map(|c| c.reasons.join("; "))),
+        opt(o.archived.clone()),
     ]
 }
 
@@ -104,6 +106,7 @@ mod tests {
             baseline_at: None,
             failing_since: None,
             change: None,
+            archived: None,
         }
     }
 
@@ -123,7 +126,7 @@ mod tests {
             lines.next().unwrap(),
             "ncmec,csam,\"Title, with \"\"quotes\"\"\",http://a.test/x,moved,200,https://a.test/y,\
              permanent redirect (301) to https://a.test/y,2026-11-28T12:00:00Z,,,,\
-             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,"
+             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,,"
         );
     }
 

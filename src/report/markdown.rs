@@ -177,8 +177,27 @@ fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::content::Change)
         let body = change.diff_excerpt.join("\n");
         let fence = fence_for(&body);
         writeln!(w, "\n{fence}diff\n{body}\n{fence}")?;
+        writeln!(w, "\n{}", diff_note(o, change.diff_omitted))?;
     }
     writeln!(w, "\n</details>")
+}
+
+/// Under a diff excerpt: how much of the diff it left out, and where the whole text is.
+fn diff_note(o: &Outcome, omitted: usize) -> String {
+    let left_out = match omitted {
+        0 => String::new(),
+        1 => "1 more line of the diff is left out. ".to_owned(),
+        n => format!("{n} more lines of the diff are left out. "),
+    };
+    let pending = crate::state::Snapshots::pending_path(&o.id);
+    format!(
+        "{left_out}The full new text is `{}` in the output directory; `linkwatch diff {}` shows the whole diff.",
+        pending
+            .to_string_lossy()
+            .replace('\\', "/")
+            .replace('`', "'"),
+        o.id.replace('`', "'")
+    )
 }
 
 /// What a status means, one line under its heading.
@@ -198,13 +217,19 @@ fn meaning(status: Status, confirm_after: u32) -> String {
 /// What a maintainer should do about one link.
 fn action(o: &Outcome, confirm_after: u32) -> String {
     match o.status {
-        Status::Hijacked => "remove or replace the link now; never accept this content".into(),
+        Status::Hijacked => with_archived(
+            o,
+            "remove or replace the link now; never accept this content",
+        ),
         Status::Moved => match &o.final_url {
             Some(url) => format!("update the URL to {}", link(url)),
             None => "update the URL".into(),
         },
-        Status::Broken => "find its new address, or remove it".into(),
-        Status::Soft404 => "open it in a browser; find its new address, or remove it".into(),
+        Status::Broken => with_archived(o, "find its new address, or remove it"),
+        Status::Soft404 => with_archived(
+            o,
+            "open it in a browser; find its new address, or remove it",
+        ),
         Status::Changed => format!(
             "review the change; when it is fine: `linkwatch accept {}`",
             text(&o.id)
@@ -216,6 +241,14 @@ fn action(o: &Outcome, confirm_after: u32) -> String {
             format!("none yet: re-checked next audit (broken after {confirm_after} in a row)")
         }
         Status::Ok | Status::Skipped => String::new(),
+    }
+}
+
+/// An action, followed by the link's archived copy when it has one.
+fn with_archived(o: &Outcome, action: &str) -> String {
+    match &o.archived {
+        Some(copy) => format!("{action}; archived copy: {}", link(copy)),
+        None => action.to_owned(),
     }
 }
 
@@ -346,6 +379,7 @@ mod tests {
             baseline_at: None,
             failing_since: None,
             change: None,
+            archived: None,
         }
     }
 

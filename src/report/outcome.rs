@@ -38,4 +38,8 @@ pub struct Outcome {
     pub failing_since: Option<jiff::Timestamp>,
     #[serde(default)]
     pub change: Option<Change>,
+    /// A Wayback Machine snapshot of a `broken`, `soft404` or `hijacked` resource, from before
+    /// linkwatch last saw it healthy, that answered 200.
+    #[serde(default)]
+    pub archived: Option<String>,
 }
