@@ -429,6 +429,39 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_diff_says_how_much_it_left_out_and_where_the_whole_text_is() {
+        let mut o = outcome("guide", Status::Changed, "content changed");
+        let change = crate::content::Change {
+            diff_excerpt: vec!["@@ -1 +1 @@".into(), "-old".into(), "+new".into()],
+            diff_omitted: 12,
+            ..Default::default()
+        };
+        o.change = Some(change.clone());
+        let mut buf = Vec::new();
+        write_change(&mut buf, &o, &change).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.contains(
+                "```\n\n12 more lines of the diff are left out. The full new text is \
+                 `snapshots/pending/guide.txt` in the output directory; `linkwatch diff guide` \
+                 shows the whole diff.\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lost_links_name_their_archived_copy_in_the_action() {
+        let mut o = outcome("gone", Status::Broken, "404 Not Found");
+        o.archived = Some("https://web.archive.org/web/2026/https://gone.test/".into());
+        assert_eq!(
+            action(&o, 2),
+            "find its new address, or remove it; archived copy: \
+             <https://web.archive.org/web/2026/https://gone.test/>"
+        );
+    }
+
+    #[test]
     fn text_cannot_break_tables_markup_or_mention() {
         let evil = "a|b <script>x</script> @team #99 [x](javascript:y) **bold**\nnext";
         let escaped = text(evil);
