@@ -253,7 +253,10 @@ pub async fn run(
 
     let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
     if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
-        find_archived(archive, &config.engine.user_agent, &baseline, &mut outcomes).await;
+        tokio::select! {
+            () = find_archived(archive, &config.engine.user_agent, &baseline, &mut outcomes) => {}
+            () = cancel.cancelled() => {}
+        }
     }
     let complete = outcomes.len() == selected.len();
     let results = AuditResults {

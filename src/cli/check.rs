@@ -231,9 +231,10 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             for o in &results.outcomes {
                 println!("{}", finding(o));
             }
-            let line = summary(&results, &resolved.out);
-            let line = line.split("; reports in ").next().unwrap_or(&line);
-            println!("{line}; no reports written (--out DIR keeps them)");
+            println!(
+                "{}; no reports written (--out DIR keeps them)",
+                tally(&results)
+            );
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 job_summary(&results, Path::new(&path))?;
             }
@@ -256,7 +257,7 @@ fn exit_for(results: &AuditResults, fail_on: &[Status], cancel: &Cancel) -> Exit
     }
 }
 
-/// One checked link as a line: `broken  guide  https://a.test/x  404 Not Found`, with its
+/// One checked link as a line, `broken    guide  https://a.test/x  404 Not Found`, with its
 /// archived copy when it has one.
 fn finding(o: &Outcome) -> String {
     let mut line = format!(
@@ -286,6 +287,11 @@ fn job_summary(results: &AuditResults, path: &Path) -> anyhow::Result<()> {
 
 /// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`
 pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
+    format!("{}; reports in {}", tally(results), out.display())
+}
+
+/// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken`
+fn tally(results: &AuditResults) -> String {
     let counts: Vec<String> = results
         .counts()
         .into_iter()
@@ -310,10 +316,7 @@ pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
     } else {
         counts.join(", ")
     };
-    format!(
-        "{head} in {took:.1} s: {counts}; reports in {}",
-        out.display()
-    )
+    format!("{head} in {took:.1} s: {counts}")
 }
 
 /// The progress bar on stderr: done/total, rate, ETA and problems so far; hidden when stderr is
