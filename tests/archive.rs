@@ -1,7 +1,7 @@
 //! Archived copies of lost links: asked of a stand-in Wayback Machine on 127.0.0.1, the
 //! snapshot from before linkwatch last saw the link healthy, checked to answer 200, in
-//! `links.csv`, `report.md` and the export; and an archive that never answers costs the audit
-//! no more than the lookup budget.
+//! `links.csv`, `report.md` and the export, and kept while the link stays lost; and an archive
+//! that never answers costs the audit no more than the lookup budget.
 
 use crate::common::{Project, res, run_in, stderr};
 use crate::support::{Reply, TestServer};
@@ -142,6 +142,17 @@ async fn broken_links_get_the_archived_copy_from_before_they_were_last_healthy()
         )),
         "{report}"
     );
+    // The next audit keeps the copy without asking again: the link stayed lost since.
+    let asked = archive.requests().len();
+    let out = check(project.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(project.row("gone")["archived"], archive.url("/web/gone"));
+    let again: Vec<String> = archive.requests()[asked..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(again.iter().all(|p| !p.contains("gone")), "{again:?}");
+
     let export = run_in(project.path(), &["export"]);
     let text = String::from_utf8_lossy(&export.stdout);
     assert!(

@@ -254,7 +254,7 @@ pub async fn run(
     let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
     if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
         tokio::select! {
-            () = find_archived(archive, &config.engine.user_agent, &baseline, &mut outcomes) => {}
+            () = find_archived(archive, &config.engine.user_agent, &baseline, out_dir, &mut outcomes) => {}
             () = cancel.cancelled() => {}
         }
     }
@@ -322,16 +322,27 @@ fn lay_over_last_audit(
 /// Gives each `broken`, `soft404` and `hijacked` outcome an archived copy from before the last
 /// time the baseline saw it healthy: one bounded phase after the checks, which an unreachable
 /// archive only makes find nothing. A resource never seen healthy gets one only when `broken`:
-/// the latest copy of a `soft404` or `hijacked` one may be the page that replaced it.
+/// the latest copy of a `soft404` or `hijacked` one may be the page that replaced it. A copy the
+/// last audit in `out_dir` found for the same URL is kept without asking again: the moment it
+/// was taken before has not moved while the link stayed lost.
 async fn find_archived(
     archive: &ArchiveConfig,
     user_agent: &str,
     baseline: &Baseline,
+    out_dir: &Path,
     outcomes: &mut [Outcome],
 ) {
+    let mut known: HashMap<(String, String), String> = report::read_results(out_dir)
+        .map(|last| {
+            last.outcomes
+                .into_iter()
+                .filter_map(|o| Some(((o.id, o.url), o.archived?)))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut slots = Vec::new();
     let mut wanted = Vec::new();
-    for (i, o) in outcomes.iter().enumerate() {
+    for (i, o) in outcomes.iter_mut().enumerate() {
         if !matches!(
             o.status,
             Status::Broken | Status::Soft404 | Status::Hijacked
@@ -340,6 +351,10 @@ async fn find_archived(
         }
         let before = baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
         if before.is_none() && o.status != Status::Broken {
+            continue;
+        }
+        if let Some(copy) = known.remove(&(o.id.clone(), o.url.clone())) {
+            o.archived = Some(copy);
             continue;
         }
         slots.push(i);
