@@ -685,12 +685,47 @@ async fn changed_since_checks_only_added_or_changed_links_and_leaves_the_baselin
     ]);
     // The pull request's author wrote these URLs: without --allow-private, a loopback one is
     // refused before any request.
-    let out = check(&project, &["--changed-since", "HEAD"]).await;
+    // Without --out it writes nothing: one line per checked link, and the job summary.
+    let summary = project.path().join("step-summary.md");
+    let out = {
+        let (dir, summary) = (project.path().to_path_buf(), summary.clone());
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_linkwatch"))
+                .args([
+                    "check",
+                    "--quiet",
+                    "--no-archive",
+                    "--changed-since",
+                    "HEAD",
+                ])
+                .current_dir(dir)
+                .env("GITHUB_STEP_SUMMARY", summary)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(
-        project.row("c")["detail"],
-        "points to a private address, which pull-request checks do not fetch"
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 3, "{printed}");
+    assert!(lines[1].starts_with("broken    c  "), "{printed}");
+    assert!(
+        lines[1].ends_with("  points to a private address, which pull-request checks do not fetch"),
+        "{printed}"
     );
+    assert!(
+        lines[2].ends_with("; no reports written (--out DIR keeps them)"),
+        "{printed}"
+    );
+    assert!(!project.reports().exists(), "nothing under reports/");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("# Link audit: Test toolkit\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("Title of c (`c`)"), "{summary}");
     assert_eq!(server.hits("/b2") + server.hits("/c"), 0);
 
     std::fs::write(
@@ -702,7 +737,17 @@ async fn changed_since_checks_only_added_or_changed_links_and_leaves_the_baselin
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::remove_file(project.path().join("linkwatch.toml")).unwrap();
 
-    let out = check(&project, &["--changed-since", "HEAD", "--allow-private"]).await;
+    let out = check(
+        &project,
+        &[
+            "--changed-since",
+            "HEAD",
+            "--allow-private",
+            "--out",
+            "reports",
+        ],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let mut ids: Vec<String> = project
         .links()

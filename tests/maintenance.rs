@@ -55,6 +55,7 @@ fn outcome(id: &str, folder: &str, url: &str, status: Status, chain: &[(&str, u1
         failing_since: (status == Status::Failing).then_some(at),
         change: None,
         failing_audits: u32::from(status == Status::Failing),
+        archived: None,
     }
 }
 
@@ -112,7 +113,7 @@ fn export_csv_neutralises_formulas_and_keeps_non_ascii_text() {
     let text = stdout(&out);
     assert!(text.starts_with(
         "folder,folder_title,id,title,url,kind,organization,audience,tags,description,added,\
-         reviewed,status,http_status,final_url,checked_at,failing_since\n"
+         reviewed,status,http_status,final_url,checked_at,failing_since,archived\n"
     ));
     let rows = csv_rows(&text);
     assert_eq!(rows.len(), 3);

@@ -36,6 +36,7 @@ async fn audit_twice(project: &Project, hosts: &[(String, HostAnswer)]) -> Vec<O
         only: Vec::new(),
         shard: None,
         save_baseline: true,
+        archive: None,
     };
     let mut outcomes = Vec::new();
     for _ in 0..2 {

@@ -9,6 +9,7 @@
 mod common;
 mod support;
 
+mod archive;
 mod baseline;
 mod baseline_cli;
 mod check_cli;

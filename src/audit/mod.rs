@@ -18,6 +18,7 @@
 pub mod shard;
 
 use crate::catalog::{Catalog, Entry};
+use crate::check::archive::{self, ArchiveConfig, Wanted};
 use crate::check::engine::Finished;
 use crate::check::{
     Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
@@ -60,6 +61,8 @@ pub struct AuditConfig {
     pub shard: Option<Shard>,
     /// Save the baseline after the run; off for pull-request checks, which must not touch it.
     pub save_baseline: bool,
+    /// Where archived copies of lost resources are looked up; `None` with `--no-archive`.
+    pub archive: Option<ArchiveConfig>,
 }
 
 /// Receives the audit's progress; the binary draws a progress bar from it.
@@ -256,7 +259,14 @@ pub async fn run(
         });
     }
 
-    let complete = outcomes.iter().all(Option::is_some);
+    let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
+        tokio::select! {
+            () = find_archived(archive, &config.engine.user_agent, &baseline, out_dir, &mut outcomes) => {}
+            () = cancel.cancelled() => {}
+        }
+    }
+    let complete = outcomes.len() == selected.len();
     let results = AuditResults {
         schema_version: RESULTS_SCHEMA_VERSION,
         catalog: CatalogInfo {
@@ -279,7 +289,7 @@ pub async fn run(
         only: config.only.clone(),
         shard: config.shard.map(|s| s.to_string()),
         confirm_after: config.confirm_after,
-        outcomes: outcomes.into_iter().flatten().collect(),
+        outcomes,
         checked_this_run: Vec::new(),
         baseline_digest,
         network_down,
@@ -328,6 +338,56 @@ fn lay_over_last_audit(
             results.over(previous, &order)
         }
         _ => results,
+    }
+}
+
+/// Gives each `broken`, `soft404` and `hijacked` outcome an archived copy from before the last
+/// time the baseline saw it healthy: one bounded phase after the checks, which an unreachable
+/// archive only makes find nothing. A resource never seen healthy gets one only when `broken`:
+/// the latest copy of a `soft404` or `hijacked` one may be the page that replaced it. A copy the
+/// last audit in `out_dir` found for the same URL is kept without asking again: the moment it
+/// was taken before has not moved while the link stayed lost.
+async fn find_archived(
+    archive: &ArchiveConfig,
+    user_agent: &str,
+    baseline: &Baseline,
+    out_dir: &Path,
+    outcomes: &mut [Outcome],
+) {
+    let mut known: HashMap<(String, String), String> = report::read_results(out_dir)
+        .map(|last| {
+            last.outcomes
+                .into_iter()
+                .filter_map(|o| Some(((o.id, o.url), o.archived?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut slots = Vec::new();
+    let mut wanted = Vec::new();
+    for (i, o) in outcomes.iter_mut().enumerate() {
+        if !matches!(
+            o.status,
+            Status::Broken | Status::Soft404 | Status::Hijacked
+        ) {
+            continue;
+        }
+        let before = baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
+        if before.is_none() && o.status != Status::Broken {
+            continue;
+        }
+        if let Some(copy) = known.remove(&(o.id.clone(), o.url.clone())) {
+            o.archived = Some(copy);
+            continue;
+        }
+        slots.push(i);
+        wanted.push(Wanted {
+            url: o.url.clone(),
+            before,
+        });
+    }
+    let found = archive::lookup_all(archive, user_agent, wanted).await;
+    for (i, copy) in slots.into_iter().zip(found) {
+        outcomes[i].archived = copy;
     }
 }
 
@@ -486,6 +546,7 @@ fn skipped(entry: &Entry, reason: &str) -> Outcome {
         failing_since: None,
         failing_audits: 0,
         change: None,
+        archived: None,
     }
 }
 
@@ -536,5 +597,6 @@ fn checked(
         failing_since: assessment.failing_since,
         failing_audits: assessment.failing_audits,
         change,
+        archived: None,
     }
 }

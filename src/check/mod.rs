@@ -1,5 +1,6 @@
 //! Checking links: the HTTP client, the scheduler, and how network evidence becomes a status.
 
+pub mod archive;
 pub mod classify;
 pub mod engine;
 pub mod fetch;

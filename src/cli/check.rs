@@ -9,6 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
 use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::check::archive::ArchiveConfig;
 use linkwatch::check::engine::{Cancel, CheckConfig, PrivateAddresses};
 use linkwatch::report::{self, AuditResults, Outcome};
 use linkwatch::status::Status;
@@ -64,6 +65,12 @@ pub(crate) struct Args {
     /// and in pull-request checks (for intranet catalogs)
     #[arg(long)]
     pub allow_private: bool,
+    /// Look up no archived copies of broken, soft404 and hijacked links
+    #[arg(long, conflicts_with = "archive_url")]
+    pub no_archive: bool,
+    /// The Wayback Machine to ask for archived copies [default: https://archive.org]
+    #[arg(long, value_name = "URL", value_parser = web_url)]
+    pub archive_url: Option<String>,
     /// No progress bar: only the final one-line summary
     #[arg(long, short)]
     pub quiet: bool,
@@ -206,12 +213,28 @@ fn resolve(args: Args, project: Project) -> anyhow::Result<Resolved> {
             only: args.only,
             shard: args.shard,
             save_baseline: true,
+            archive: (!args.no_archive && file.archive != Some(false)).then(|| ArchiveConfig {
+                endpoint: args
+                    .archive_url
+                    .or(file.archive_url)
+                    .unwrap_or_else(|| linkwatch::check::archive::DEFAULT_ARCHIVE_URL.to_owned()),
+                ..ArchiveConfig::default()
+            }),
         },
     })
 }
 
+/// An `http` or `https` URL with a host.
+fn web_url(s: &str) -> Result<String, String> {
+    linkwatch::url::WebUrl::parse(s)
+        .map(|u| u.to_string())
+        .map_err(|e| e.to_string())
+}
+
 pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
     let baseline_from = args.baseline.clone();
+    let out_given = args.out.is_some();
+    let mut scratch = None;
     let mut resolved = resolve(args, project)?;
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
@@ -230,6 +253,14 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
         }
         resolved.audit.only = ids;
         resolved.audit.save_baseline = false;
+        if !out_given {
+            // A pull-request check leaves `reports/` alone: it reads the baseline from a copy
+            // and its findings go to the terminal and the job summary.
+            let dir = tempfile::tempdir().context("cannot create a scratch directory")?;
+            linkwatch::state::Baseline::seed(dir.path(), &resolved.out)?;
+            resolved.out = dir.path().to_path_buf();
+            scratch = Some(dir);
+        }
     }
     if let Some(from) = &baseline_from {
         linkwatch::state::Baseline::seed(&resolved.out, from)?;
@@ -282,20 +313,26 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
             );
             Ok(Exit::Ok)
         }
+        AuditEnd::Written(results) if scratch.is_some() => {
+            print_results(&results, &resolved)?;
+            for o in &results.outcomes {
+                println!("{}", finding(o));
+            }
+            resolved.say(|color| {
+                format!(
+                    "{}; no reports written (--out DIR keeps them)",
+                    tally(&results, color)
+                )
+            });
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                job_summary(&results, Path::new(&path))?;
+            }
+            Ok(exit_for(&results, &resolved.fail_on, &cancel))
+        }
         AuditEnd::Written(results) => {
             print_results(&results, &resolved)?;
             resolved.say(|color| painted_summary(&results, &resolved.out, color));
-            let failing = results
-                .outcomes
-                .iter()
-                .any(|o| resolved.fail_on.contains(&o.status));
-            Ok(if cancel.is_cancelled() {
-                Exit::Interrupted
-            } else if failing {
-                Exit::Problems
-            } else {
-                Exit::Ok
-            })
+            Ok(exit_for(&results, &resolved.fail_on, &cancel))
         }
     }
 }
@@ -324,6 +361,48 @@ fn print_results(results: &AuditResults, resolved: &Resolved) -> anyhow::Result<
     }
 }
 
+fn exit_for(results: &AuditResults, fail_on: &[Status], cancel: &Cancel) -> Exit {
+    if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else if results.outcomes.iter().any(|o| fail_on.contains(&o.status)) {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    }
+}
+
+/// One checked link as a line, `broken    guide  https://a.test/x  404 Not Found`, with its
+/// archived copy when it has one; server text escaped for the terminal.
+fn finding(o: &Outcome) -> String {
+    let mut line = format!(
+        "{:<8}  {}  {}  {}",
+        o.status.as_str(),
+        o.id,
+        for_terminal(&o.url),
+        for_terminal(&o.detail)
+    );
+    if let Some(copy) = &o.archived {
+        line.push_str(&format!("  (archived copy: {})", for_terminal(copy)));
+    }
+    line
+}
+
+/// Appends the Markdown report to the GitHub Actions job summary at `path`.
+fn job_summary(results: &AuditResults, path: &Path) -> anyhow::Result<()> {
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        linkwatch::report::markdown::write(
+            results,
+            &linkwatch::report::history::Past::default(),
+            &mut file,
+        )
+    };
+    write().with_context(|| format!("cannot write the job summary {}", path.display()))
+}
+
 /// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken; reports in reports/`
 pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
     painted_summary(results, out, false)
@@ -331,6 +410,12 @@ pub(crate) fn summary(results: &AuditResults, out: &Path) -> String {
 
 /// [`summary`], with each count in its status's colour when `color`.
 fn painted_summary(results: &AuditResults, out: &Path, color: bool) -> String {
+    format!("{}; reports in {}", tally(results, color), out.display())
+}
+
+/// `checked 57 links in 3.2 s: 50 ok, 3 moved, 4 broken`, each count in its status's colour
+/// when `color`.
+fn tally(results: &AuditResults, color: bool) -> String {
     let counts: Vec<String> = results
         .counts()
         .into_iter()
@@ -355,10 +440,7 @@ fn painted_summary(results: &AuditResults, out: &Path, color: bool) -> String {
     } else {
         counts.join(", ")
     };
-    format!(
-        "{head} in {took:.1} s: {counts}; reports in {}",
-        out.display()
-    )
+    format!("{head} in {took:.1} s: {counts}")
 }
 
 /// The SGR style a status is shown in: red for what fails by default, yellow for what asks for

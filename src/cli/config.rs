@@ -51,6 +51,10 @@ pub(crate) struct FileConfig {
     /// A duration such as `1d` (see `state::parse_span`).
     pub confirm_span: Option<String>,
     pub allow_private: Option<bool>,
+    /// Look up archived copies of lost resources (`false` is `--no-archive`).
+    pub archive: Option<bool>,
+    /// The Wayback Machine's base URL.
+    pub archive_url: Option<String>,
 }
 
 impl FileConfig {

@@ -21,6 +21,9 @@ pub struct Change {
     pub words_removed: usize,
     /// A short unified-diff excerpt of the normalised text (at most about 15 lines).
     pub diff_excerpt: Vec<String>,
+    /// Lines of the unified diff left out of the excerpt.
+    #[serde(default)]
+    pub diff_omitted: usize,
 }
 
 /// What the baseline accepted of a page, for [`compare`].
@@ -72,6 +75,7 @@ pub fn compare(old: Accepted<'_>, page: &Page, watch: &Watch) -> Change {
         Some(similarity)
     };
     let (words_added, words_removed) = word_delta(old.text, new);
+    let (excerpt, omitted) = diff_excerpt(old.text, new);
     Change {
         reasons,
         old_title: old.title.map(str::to_owned),
@@ -79,7 +83,8 @@ pub fn compare(old: Accepted<'_>, page: &Page, watch: &Watch) -> Change {
         similarity,
         words_added,
         words_removed,
-        diff_excerpt: diff_excerpt(old.text, new),
+        diff_excerpt: excerpt,
+        diff_omitted: omitted,
     }
 }
 
@@ -235,19 +240,20 @@ pub fn word_delta(old: &str, new: &str) -> (usize, usize) {
 }
 
 /// The first [`MAX_DIFF_LINES`] lines of a unified diff (one line of context) from `old` to
-/// `new`, without trailing newlines; empty when they are equal.
-pub fn diff_excerpt(old: &str, new: &str) -> Vec<String> {
+/// `new`, without trailing newlines, and how many lines of it were left out; empty when they
+/// are equal.
+pub fn diff_excerpt(old: &str, new: &str) -> (Vec<String>, usize) {
     let diff = TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
         .diff_lines(old, new);
-    diff.unified_diff()
-        .context_radius(1)
-        .to_string()
-        .lines()
-        .filter(|l| !l.starts_with("\\ No newline"))
+    let text = diff.unified_diff().context_radius(1).to_string();
+    let mut lines = text.lines().filter(|l| !l.starts_with("\\ No newline"));
+    let excerpt = lines
+        .by_ref()
         .take(MAX_DIFF_LINES)
         .map(str::to_string)
-        .collect()
+        .collect();
+    (excerpt, lines.count())
 }
 
 #[cfg(test)]
@@ -324,11 +330,12 @@ mod tests {
         let new = old
             .replace("line 5", "line five")
             .replace("line 30", "gone");
-        let excerpt = diff_excerpt(&old, &new);
+        let (excerpt, omitted) = diff_excerpt(&old, &new);
         assert_eq!(excerpt[0], "@@ -5,3 +5,3 @@");
+        assert_eq!(excerpt.len() + omitted, 10);
         assert!(excerpt.contains(&"-line 5".to_string()));
         assert!(excerpt.contains(&"+line five".to_string()));
         assert!(excerpt.len() <= MAX_DIFF_LINES);
-        assert!(diff_excerpt("same", "same").is_empty());
+        assert_eq!(diff_excerpt("same", "same"), (Vec::new(), 0));
     }
 }

@@ -41,7 +41,11 @@ pub fn write(rows: &[Row], w: &mut dyn Write) -> io::Result<()> {
                 r.reviewed.as_deref().unwrap_or(""),
             )?;
             if audited {
-                write!(w, " {} |", r.status.as_deref().unwrap_or(""))?;
+                write!(w, " {}", r.status.as_deref().unwrap_or(""))?;
+                if let Some(copy) = &r.archived {
+                    write!(w, " (archived copy: {})", link(copy))?;
+                }
+                write!(w, " |")?;
             }
             writeln!(w)?;
         }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The columns of every export, in order; `import` reads the CSV back by these names.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "folder",
     "folder_title",
     "id",
@@ -33,6 +33,7 @@ pub const COLUMNS: [&str; 17] = [
     "final_url",
     "checked_at",
     "failing_since",
+    "archived",
 ];
 
 /// Separator of list cells (`audience`, `tags`) in CSV and spreadsheet exports.
@@ -58,11 +59,13 @@ pub struct Row {
     pub final_url: Option<String>,
     pub checked_at: Option<String>,
     pub failing_since: Option<String>,
+    /// An archived copy of a lost resource (see [`crate::report::Outcome::archived`]).
+    pub archived: Option<String>,
 }
 
 impl Row {
     /// The row as text cells in [`COLUMNS`] order; lists joined with [`LIST_SEPARATOR`].
-    pub fn cells(&self) -> [String; 17] {
+    pub fn cells(&self) -> [String; 18] {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         [
             self.folder.clone(),
@@ -82,6 +85,7 @@ impl Row {
             opt(&self.final_url),
             opt(&self.checked_at),
             opt(&self.failing_since),
+            opt(&self.archived),
         ]
     }
 }
@@ -118,6 +122,7 @@ pub fn rows(catalog: &Catalog, audit: Option<&AuditResults>) -> Vec<Row> {
                 final_url: outcome.and_then(|o| o.final_url.clone()),
                 checked_at: outcome.map(|o| rfc3339(o.checked_at)),
                 failing_since: outcome.and_then(|o| o.failing_since.map(rfc3339)),
+                archived: outcome.and_then(|o| o.archived.clone()),
             }
         })
         .collect()

@@ -43,7 +43,7 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, rows: &[&Row]) -> Result<(), X
     for (col, header) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &bold)?;
     }
-    let url_columns = ["url", "final_url"];
+    let url_columns = ["url", "final_url", "archived"];
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         for (col, cell) in row.cells().iter().enumerate() {

@@ -1,5 +1,5 @@
 //! `links.csv`: one row per resource. The first nine columns are a contract:
-//! `id,folder,title,url,status,http_status,final_url,detail,checked_at`.
+//! `id,folder,title,url,status,http_status,final_url,detail,checked_at`; new columns go last.
 
 use super::Outcome;
 use crate::cells::neutralise;
@@ -8,7 +8,7 @@ use crate::time::rfc3339;
 use std::io::{self, Write};
 
 /// The header row, contract columns first.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "id",
     "folder",
     "title",
@@ -28,6 +28,7 @@ pub const COLUMNS: [&str; 19] = [
     "bytes",
     "change",
     "failing_audits",
+    "archived",
 ];
 
 /// Writes every outcome as one CSV row (RFC 4180, UTF-8), cells that a spreadsheet would run
@@ -41,7 +42,7 @@ pub fn write(outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
-fn row(o: &Outcome) -> [String; 19] {
+fn row(o: &Outcome) -> [String; 20] {
     let opt = |v: Option<String>| v.unwrap_or_default();
     [
         o.id.clone(),
@@ -63,6 +64,7 @@ fn row(o: &Outcome) -> [String; 19] {
         opt(o.bytes.map(|b| b.to_string())),
         opt(o.change.as_ref().map(|c| c.reasons.join("; "))),
         o.failing_audits.to_string(),
+        opt(o.archived.clone()),
     ]
 }
 
@@ -107,6 +109,7 @@ mod tests {
             failing_since: None,
             change: None,
             failing_audits: 0,
+            archived: None,
         }
     }
 
@@ -126,7 +129,7 @@ mod tests {
             lines.next().unwrap(),
             "ncmec,csam,\"Title, with \"\"quotes\"\"\",http://a.test/x,moved,200,https://a.test/y,\
              permanent redirect (301) to https://a.test/y,2026-11-28T12:00:00Z,,,,\
-             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,,0"
+             301 http://a.test/x -> 200 https://a.test/y,1,12,text/html,42,,0,"
         );
     }
 

@@ -201,8 +201,27 @@ fn write_change(w: &mut dyn Write, o: &Outcome, change: &crate::content::Change)
         let body = change.diff_excerpt.join("\n");
         let fence = fence_for(&body);
         writeln!(w, "\n{fence}diff\n{body}\n{fence}")?;
+        writeln!(w, "\n{}", diff_note(o, change.diff_omitted))?;
     }
     writeln!(w, "\n</details>")
+}
+
+/// Under a diff excerpt: how much of the diff it left out, and where the whole text is.
+fn diff_note(o: &Outcome, omitted: usize) -> String {
+    let left_out = match omitted {
+        0 => String::new(),
+        1 => "1 more line of the diff is left out. ".to_owned(),
+        n => format!("{n} more lines of the diff are left out. "),
+    };
+    let pending = crate::state::Snapshots::pending_path(&o.id);
+    format!(
+        "{left_out}The full new text is `{}` in the output directory; `linkwatch diff {}` shows the whole diff.",
+        pending
+            .to_string_lossy()
+            .replace('\\', "/")
+            .replace('`', "'"),
+        o.id.replace('`', "'")
+    )
 }
 
 /// What a status means, one line under its heading.
@@ -222,13 +241,19 @@ fn meaning(status: Status, confirm_after: u32) -> String {
 /// What a maintainer should do about one link.
 fn action(o: &Outcome, confirm_after: u32) -> String {
     match o.status {
-        Status::Hijacked => "remove or replace the link now; never accept this content".into(),
+        Status::Hijacked => with_archived(
+            o,
+            "remove or replace the link now; never accept this content",
+        ),
         Status::Moved => match &o.final_url {
             Some(url) => format!("update the URL to {}", link(url)),
             None => "update the URL".into(),
         },
-        Status::Broken => "find its new address, or remove it".into(),
-        Status::Soft404 => "open it in a browser; find its new address, or remove it".into(),
+        Status::Broken => with_archived(o, "find its new address, or remove it"),
+        Status::Soft404 => with_archived(
+            o,
+            "open it in a browser; find its new address, or remove it",
+        ),
         Status::Changed => format!(
             "review the change; when it is fine: `linkwatch accept {}`",
             text(&o.id)
@@ -237,9 +262,19 @@ fn action(o: &Outcome, confirm_after: u32) -> String {
             "open it in a browser; if it is fine, add the status to `watch.accept`".into()
         }
         Status::Failing => {
-            format!("none yet: re-checked next audit (broken after {confirm_after} in a row, over at least `--confirm-span`)")
+            format!(
+                "none yet: re-checked next audit (broken after {confirm_after} in a row, over at least `--confirm-span`)"
+            )
         }
         Status::Ok | Status::Skipped => String::new(),
+    }
+}
+
+/// An action, followed by the link's archived copy when it has one.
+fn with_archived(o: &Outcome, action: &str) -> String {
+    match &o.archived {
+        Some(copy) => format!("{action}; archived copy: {}", link(copy)),
+        None => action.to_owned(),
     }
 }
 
@@ -371,6 +406,7 @@ mod tests {
             failing_since: None,
             change: None,
             failing_audits: 0,
+            archived: None,
         }
     }
 
@@ -417,6 +453,39 @@ mod tests {
             "\nThe address now serves something else (parked domain, spam, or another owner): remove or replace the link now.\n"
         ));
         assert!(report.contains("| remove or replace the link now; never accept this content |"));
+    }
+
+    #[test]
+    fn a_cut_diff_says_how_much_it_left_out_and_where_the_whole_text_is() {
+        let mut o = outcome("guide", Status::Changed, "content changed");
+        let change = crate::content::Change {
+            diff_excerpt: vec!["@@ -1 +1 @@".into(), "-old".into(), "+new".into()],
+            diff_omitted: 12,
+            ..Default::default()
+        };
+        o.change = Some(change.clone());
+        let mut buf = Vec::new();
+        write_change(&mut buf, &o, &change).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.contains(
+                "```\n\n12 more lines of the diff are left out. The full new text is \
+                 `snapshots/pending/guide.txt` in the output directory; `linkwatch diff guide` \
+                 shows the whole diff.\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lost_links_name_their_archived_copy_in_the_action() {
+        let mut o = outcome("gone", Status::Broken, "404 Not Found");
+        o.archived = Some("https://web.archive.org/web/2026/https://gone.test/".into());
+        assert_eq!(
+            action(&o, 2),
+            "find its new address, or remove it; archived copy: \
+             <https://web.archive.org/web/2026/https://gone.test/>"
+        );
     }
 
     #[test]

@@ -41,4 +41,8 @@ pub struct Outcome {
     /// Audits in a row that failed, this one included (0 when this one did not fail).
     #[serde(default)]
     pub failing_audits: u32,
+    /// A Wayback Machine snapshot of a `broken`, `soft404` or `hijacked` resource, from before
+    /// linkwatch last saw it healthy, that answered 200.
+    #[serde(default)]
+    pub archived: Option<String>,
 }

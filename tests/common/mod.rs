@@ -129,9 +129,18 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run linkwatch")
 }
 
-/// Runs `linkwatch check --quiet --timeout 2 --retries 1 <args>` in `dir`.
+/// Runs `linkwatch check --quiet --timeout 2 --retries 1 --no-archive <args>` in `dir`: no
+/// test asks the real Wayback Machine.
 pub fn check_in(dir: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["check", "--quiet", "--timeout", "2", "--retries", "1"];
+    let mut all = vec![
+        "check",
+        "--quiet",
+        "--timeout",
+        "2",
+        "--retries",
+        "1",
+        "--no-archive",
+    ];
     all.extend_from_slice(args);
     run_in(dir, &all)
 }
