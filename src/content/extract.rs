@@ -2,7 +2,7 @@
 //! matters (once [`guard`] has bounded what the page may cost), plain text, or a fingerprint of
 //! a document's bytes.
 
-use super::guard::{self, Guarded};
+use super::guard::{self, Guarded, HiddenText};
 use super::{Page, compare, normalize};
 use crate::catalog::Watch;
 use ego_tree::NodeId;
@@ -146,15 +146,21 @@ fn html(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     if guard::looks_binary(&decoded) {
         return document(body);
     }
-    let doc = match guard::html(&decoded) {
+    // A selector may pick a script or a style itself, whose text is then read.
+    let hidden = if watch.selector.is_none() {
+        HiddenText::Drop
+    } else {
+        HiddenText::Keep
+    };
+    let doc = match guard::html(&decoded, hidden) {
         Guarded::Html(markup) => Html::parse_document(&markup),
         Guarded::TooComplex => return bytes_only(body, false, Some(guard::TOO_COMPLEX)),
     };
     // The tree holds its own copy of the text.
     drop(decoded);
     let anchors = anchors(&doc);
-    let title = first_text(&doc, "title");
-    let heading = first_text(&doc, "h1");
+    let title = first_text(&doc, &TITLE);
+    let heading = first_text(&doc, &H1);
     let (roots, chrome, selector_matched) = match &watch.selector {
         Some(selector) => match Selector::parse(selector) {
             Ok(sel) => {
@@ -282,10 +288,17 @@ fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("built-in selector")
 }
 
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+static MAIN: LazyLock<[Selector; 2]> =
+    LazyLock::new(|| [selector("main"), selector("[role=main]")]);
+static ARTICLE: LazyLock<Selector> = LazyLock::new(|| selector("article"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
+
 /// The normalised text of the first element matching `css`, if it has any, cut to
 /// [`guard::MAX_TITLE_CHARS`].
-fn first_text(doc: &Html, css: &str) -> Option<String> {
-    let element = doc.select(&selector(css)).next()?;
+fn first_text(doc: &Html, css: &Selector) -> Option<String> {
+    let element = doc.select(css).next()?;
     let mut blocks = Vec::new();
     collect_blocks(element, false, &mut blocks, &mut Vec::new());
     let mut text = normalize::inline(&blocks.join(" "));
@@ -296,17 +309,17 @@ fn first_text(doc: &Html, css: &str) -> Option<String> {
 /// The page's main content: `main`, `[role=main]` or a single `article`; else the body, from
 /// which the page chrome (navigation, header, footer, asides, forms) is left out.
 fn main_content(doc: &Html) -> (Vec<ElementRef<'_>>, bool) {
-    for css in ["main", "[role=main]"] {
-        if let Some(found) = doc.select(&selector(css)).next() {
+    for css in &*MAIN {
+        if let Some(found) = doc.select(css).next() {
             return (vec![found], false);
         }
     }
-    let articles: Vec<ElementRef> = doc.select(&selector("article")).collect();
+    let articles: Vec<ElementRef> = doc.select(&ARTICLE).collect();
     if articles.len() == 1 {
         return (articles, false);
     }
     let body = doc
-        .select(&selector("body"))
+        .select(&BODY)
         .next()
         .unwrap_or_else(|| doc.root_element());
     (vec![body], true)
@@ -518,6 +531,19 @@ mod tests {
             extract(body, Some("text/html"), &w).selector_matched,
             Some(false)
         );
+    }
+
+    #[test]
+    fn a_script_picked_by_a_selector_or_as_main_content_is_read() {
+        let body = b"<head><script type=\"application/ld+json\">{\"name\": \"Agency\"}</script>\
+                     </head><body><p>Text.</p><style role=main>Styled.</style></body>";
+        let mut w = watch();
+        w.selector = Some("script".into());
+        assert_eq!(
+            extract(body, Some("text/html"), &w).text,
+            "{\"name\": \"Agency\"}"
+        );
+        assert_eq!(extract(body, Some("text/html"), &watch()).text, "Styled.");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! tokenizer closely enough to know where every tag, comment and raw-text element starts and
 //! ends, and the tree builder closely enough to know how deep each element lands (when unsure it
 //! assumes deeper, never shallower). It hands the page over untouched unless a limit is crossed,
-//! so a normal page parses to the same tree as it always did.
+//! so a normal page parses to the same tree as it always did; asked to, it also leaves out the
+//! text inside scripts, styles, `noscript` and `iframe` (often most of a page's bytes), which the
+//! extraction never reads, so that the parser does not copy it into the tree only to be skipped.
 
 use std::borrow::Cow;
 
@@ -69,21 +71,29 @@ pub enum Guarded<'a> {
 
 /// Whether more than [`MAX_CONTROL_PERCENT`] of the characters are control characters.
 pub fn looks_binary(text: &str) -> bool {
-    let (mut chars, mut controls) = (0usize, 0usize);
-    for &b in text.as_bytes() {
-        if b & 0xC0 != 0x80 {
-            chars += 1;
-        }
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C) {
-            controls += 1;
-        }
-    }
-    controls * 100 > chars * MAX_CONTROL_PERCENT
+    // Two simple counts, which the compiler vectorises, rather than one loop that it does not.
+    let controls = text
+        .bytes()
+        .filter(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    controls * 100 > text.chars().count() * MAX_CONTROL_PERCENT
+}
+
+/// What the pass does with the text inside `script`, `style`, `noscript` and `iframe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HiddenText {
+    /// Hands it on.
+    Keep,
+    /// Leaves it out, keeping the (empty) elements, so the parser builds the same elements.
+    /// Only for an extraction that skips these elements' text, which reads it only when a
+    /// selector picks the element itself: elements in svg or MathML (where the name means
+    /// something else) and elements with a `role` attribute (`[role=main]`) keep their text.
+    Drop,
 }
 
 /// Prepares decoded HTML for the parser; see the module documentation.
-pub fn html(text: &str) -> Guarded<'_> {
-    let mut pass = Pass::new(text);
+pub fn html(text: &str, hidden: HiddenText) -> Guarded<'_> {
+    let mut pass = Pass::new(text, hidden);
     match pass.run() {
         Ok(()) => Guarded::Html(pass.out.finish()),
         Err(OverBudget) => Guarded::TooComplex,
@@ -635,10 +645,11 @@ struct Pass<'a> {
     root_attributes: usize,
     /// Where the current tag's first attributes are (scratch, reused across tags).
     spans: Vec<(usize, usize)>,
+    hidden: HiddenText,
 }
 
 impl<'a> Pass<'a> {
-    fn new(src: &'a str) -> Pass<'a> {
+    fn new(src: &'a str, hidden: HiddenText) -> Pass<'a> {
         Pass {
             src,
             pos: 0,
@@ -660,6 +671,7 @@ impl<'a> Pass<'a> {
             in_frameset: false,
             root_attributes: 0,
             spans: Vec::new(),
+            hidden,
         }
     }
 
@@ -1579,7 +1591,12 @@ impl<'a> Pass<'a> {
             let references = bytes[self.pos..end].iter().filter(|&&b| b == b'&').count();
             self.spend(references)?;
         }
-        self.verbatim(end);
+        if end > self.pos && self.hides_text(tag, name) {
+            self.out.replace(self.pos, end, "");
+            self.pos = end;
+        } else {
+            self.verbatim(end);
+        }
         let Some(close) = self.read_tag(true) else {
             self.out.truncate(self.pos);
             self.pos = self.src.len();
@@ -1589,6 +1606,18 @@ impl<'a> Pass<'a> {
         self.pos = close.end;
         self.emit(&close);
         Ok(())
+    }
+
+    /// Whether the text of the raw-text element of `tag` is left out; see [`HiddenText::Drop`].
+    fn hides_text(&self, tag: &Tag<'_>, name: &[u8]) -> bool {
+        self.hidden == HiddenText::Drop
+            && matches!(name, b"script" | b"style" | b"noscript" | b"iframe")
+            && !self.open.iter().any(|e| e.flags & FOREIGN != 0)
+            && !tag
+                .attribute_text
+                .as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"role"))
     }
 }
 
@@ -1699,11 +1728,11 @@ mod tests {
     use super::*;
 
     fn untouched(text: &str) -> bool {
-        matches!(html(text), Guarded::Html(Cow::Borrowed(out)) if out == text)
+        matches!(html(text, HiddenText::Keep), Guarded::Html(Cow::Borrowed(out)) if out == text)
     }
 
     fn guarded(text: &str) -> String {
-        match html(text) {
+        match html(text, HiddenText::Keep) {
             Guarded::Html(out) => out.into_owned(),
             Guarded::TooComplex => panic!("too complex"),
         }
@@ -1764,6 +1793,37 @@ mod tests {
     }
 
     #[test]
+    fn hidden_text_is_left_out_when_asked_keeping_the_elements() {
+        let page = "<head><script>if (a < b) { w('</div>'); }</script><style>p > a {}</style>\
+                    <script><!--<script></script>--></script></head><body>\
+                    <noscript><p>Enable scripts</p></noscript><iframe src=a>old</iframe><p>Text";
+        assert_eq!(
+            html(page, HiddenText::Drop),
+            Guarded::Html(Cow::Owned(
+                "<head><script></script><style></style><script></script></head><body>\
+                 <noscript></noscript><iframe src=a></iframe><p>Text"
+                    .to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn hidden_text_is_kept_where_the_extraction_may_read_it() {
+        for page in [
+            "<script role=main>x</script>",
+            "<svg><foreignObject><script>x</script></foreignObject></svg>",
+            "<math><annotation-xml><style>x</style></annotation-xml></math>",
+            "<xmp>x</xmp><noembed>x</noembed><title>x</title><textarea>x</textarea>",
+            "<frameset><noframes>x</noframes></frameset>",
+        ] {
+            assert!(
+                matches!(html(page, HiddenText::Drop), Guarded::Html(Cow::Borrowed(out)) if out == page),
+                "{page}"
+            );
+        }
+    }
+
+    #[test]
     fn nesting_past_the_limit_is_flattened_keeping_the_text() {
         let depth = MAX_DEPTH + 1000;
         let page = format!(
@@ -1779,7 +1839,10 @@ mod tests {
 
     #[test]
     fn two_hundred_thousand_nested_divs_are_too_complex() {
-        assert_eq!(html(&"<div>".repeat(200_000)), Guarded::TooComplex);
+        assert_eq!(
+            html(&"<div>".repeat(200_000), HiddenText::Keep),
+            Guarded::TooComplex
+        );
     }
 
     #[test]
@@ -1813,7 +1876,7 @@ mod tests {
     #[test]
     fn tables_nested_a_hundred_thousand_deep_are_too_complex() {
         let page = "<table><tr><td>".repeat(100_000);
-        assert_eq!(html(&page), Guarded::TooComplex);
+        assert_eq!(html(&page, HiddenText::Keep), Guarded::TooComplex);
     }
 
     #[test]
@@ -1821,8 +1884,11 @@ mod tests {
         let bold: String = (0..MAX_FORMATTING).map(|i| format!("<b id={i}>")).collect();
         let page =
             |paragraphs: usize| format!("<div>{bold}</div>{}", "<p>x</p>".repeat(paragraphs));
-        assert!(matches!(html(&page(100)), Guarded::Html(_)));
-        assert_eq!(html(&page(10_000)), Guarded::TooComplex);
+        assert!(matches!(
+            html(&page(100), HiddenText::Keep),
+            Guarded::Html(_)
+        ));
+        assert_eq!(html(&page(10_000), HiddenText::Keep), Guarded::TooComplex);
     }
 
     #[test]
@@ -1837,7 +1903,11 @@ mod tests {
     fn floods_of_stray_markup_are_too_complex() {
         for flood in ["<", "&#0;", "</>", "<!---->", "<p a a>"] {
             let page = flood.repeat(MAX_MARKUP + 1);
-            assert_eq!(html(&page), Guarded::TooComplex, "{flood}");
+            assert_eq!(
+                html(&page, HiddenText::Keep),
+                Guarded::TooComplex,
+                "{flood}"
+            );
         }
     }
 
@@ -1885,7 +1955,7 @@ mod tests {
     #[test]
     fn a_tag_cut_off_by_the_end_of_the_text_is_left_out() {
         assert!(matches!(
-            html("<p>x</p><a href=\"/unterminated"),
+            html("<p>x</p><a href=\"/unterminated", HiddenText::Keep),
             Guarded::Html(Cow::Borrowed("<p>x</p>"))
         ));
     }
