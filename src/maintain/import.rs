@@ -135,18 +135,13 @@ pub fn plan_import(catalog: &Catalog, rows: &[Imported], prune: bool) -> ImportP
 
 /// Applies `changes` to the folder files in `dir`; returns each changed file's old and new
 /// text. A resource that changes folder leaves its old file and is appended to the new one.
+/// The files are parsed one at a time, so memory follows the largest file, not the catalog.
 pub fn apply_import(
     dir: &Path,
     catalog: &Catalog,
     changes: &[ImportChange],
 ) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
-    let ids: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
-    let mut files = read_folders(
-        dir,
-        ids.iter()
-            .copied()
-            .filter(|id| folder_file(dir, id).exists()),
-    )?;
+    let mut updated: HashMap<&str, Vec<&Resource>> = HashMap::new();
     let mut appended: HashMap<&str, Vec<&Resource>> = HashMap::new();
     let mut removed: HashMap<&str, HashSet<&str>> = HashMap::new();
     for change in changes {
@@ -157,21 +152,21 @@ pub fn apply_import(
                 .push(&new.resource),
             ImportChange::Change {
                 new, old_folder, ..
+            } if *old_folder == new.folder => updated
+                .entry(old_folder.as_str())
+                .or_default()
+                .push(&new.resource),
+            ImportChange::Change {
+                new, old_folder, ..
             } => {
-                if let Some((_, _, doc)) = files.iter_mut().find(|(f, _, _)| f == old_folder) {
-                    if *old_folder == new.folder {
-                        doc.update(&new.resource)?;
-                    } else {
-                        removed
-                            .entry(old_folder.as_str())
-                            .or_default()
-                            .insert(new.resource.id.as_str());
-                        appended
-                            .entry(new.folder.as_str())
-                            .or_default()
-                            .push(&new.resource);
-                    }
-                }
+                removed
+                    .entry(old_folder.as_str())
+                    .or_default()
+                    .insert(new.resource.id.as_str());
+                appended
+                    .entry(new.folder.as_str())
+                    .or_default()
+                    .push(&new.resource);
             }
             ImportChange::Remove { id, folder } => {
                 removed
@@ -182,25 +177,26 @@ pub fn apply_import(
         }
     }
     let mut out = Vec::new();
-    for (folder, old, mut doc) in files {
-        if let Some(gone) = removed.get(folder.as_str()) {
-            doc.remove_all(gone)?;
-        }
-        let mut text = doc.render();
-        for r in appended.get(folder.as_str()).into_iter().flatten() {
-            push_resource(&mut text, r)?;
-        }
-        if text != old {
-            out.push((doc.path().to_owned(), old, text));
-        }
-    }
-    for folder in ids.iter().filter(|id| !folder_file(dir, id).exists()) {
-        let mut text = String::new();
+    for folder in catalog.meta.folders.iter().map(|f| f.id.as_str()) {
+        let path = folder_file(dir, folder);
+        let (old, mut text) = if path.exists() {
+            let (_, old, mut doc) = read_folders(dir, [folder])?.remove(0);
+            for r in updated.get(folder).into_iter().flatten() {
+                doc.update(r)?;
+            }
+            if let Some(gone) = removed.get(folder) {
+                doc.remove_all(gone)?;
+            }
+            let text = doc.render();
+            (old, text)
+        } else {
+            (String::new(), String::new())
+        };
         for r in appended.get(folder).into_iter().flatten() {
             push_resource(&mut text, r)?;
         }
-        if !text.is_empty() {
-            out.push((folder_file(dir, folder), String::new(), text));
+        if text != old {
+            out.push((path, old, text));
         }
     }
     Ok(out)
