@@ -207,13 +207,18 @@ fn an_import_of_thousands_of_edited_rows_updates_each_by_id() {
         .catalog
         .resources
         .iter()
-        .filter(|e| e.resource.id[1..].parse::<usize>().unwrap() % 2 == 0)
+        .filter(|e| {
+            e.resource.id[1..]
+                .parse::<usize>()
+                .unwrap()
+                .is_multiple_of(2)
+        })
         .map(|e| {
             let i: usize = e.resource.id[1..].parse().unwrap();
             let mut resource = e.resource.clone();
             resource.title = format!("R {i} edited");
             Imported {
-                folder: if i % 10 == 0 { "b" } else { "a" }.to_owned(),
+                folder: if i.is_multiple_of(10) { "b" } else { "a" }.to_owned(),
                 resource,
             }
         })
@@ -230,13 +235,13 @@ fn an_import_of_thousands_of_edited_rows_updates_each_by_id() {
     assert_eq!(after.catalog.resources.len(), n);
     for e in &after.catalog.resources {
         let i: usize = e.resource.id[1..].parse().unwrap();
-        let title = if i % 2 == 0 {
+        let title = if i.is_multiple_of(2) {
             format!("R {i} edited")
         } else {
             format!("R {i}")
         };
         assert_eq!(e.resource.title, title);
-        let folder = if i % 10 == 0 { "b" } else { "a" };
+        let folder = if i.is_multiple_of(10) { "b" } else { "a" };
         assert_eq!(e.folder, folder, "{}", e.resource.id);
     }
 }

@@ -243,7 +243,7 @@ const CHUNK_BYTES: usize = 256 * 1024;
 /// comes before the first `[[resource]]`, no top-level key is named `resource`, and no string
 /// or array is open at a cut. Any other file is one range.
 fn resource_chunks(text: &str, size: usize) -> Vec<Range<usize>> {
-    let whole = vec![0..text.len()];
+    let whole: Vec<Range<usize>> = std::iter::once(0..text.len()).collect();
     let Some(headers) = scan_headers(text.as_bytes()) else {
         return whole;
     };
