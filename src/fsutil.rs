@@ -1,5 +1,6 @@
 //! Atomic file writes: a temporary file in the target's directory, then a rename; several
-//! files at once all-or-nothing; and the clean-up of temporaries a killed run left behind.
+//! files at once all-or-nothing; the clean-up of temporaries a killed run left behind; and the
+//! check that a write into an output folder stays inside it.
 //!
 //! A target that is a symbolic link is written through to the file it points at (the link
 //! stays), and a file that exists keeps its permissions.
@@ -78,6 +79,45 @@ pub fn remove_stale_temps(dir: &Path) -> io::Result<usize> {
         }
     }
     Ok(removed)
+}
+
+/// Refuses to write `path` unless it lies inside `out_dir` through real directories only: a
+/// component between `out_dir` and the file that is a symbolic link (`snapshots -> /etc`) or
+/// `..` could carry the write outside the folder. `out_dir` itself may be a link; components
+/// that do not exist yet are fine, since linkwatch creates them as directories.
+pub fn ensure_within(out_dir: &Path, path: &Path) -> io::Result<()> {
+    let outside = |why: String| {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{why}; linkwatch writes only inside {}", out_dir.display()),
+        )
+    };
+    let rel = path
+        .strip_prefix(out_dir)
+        .map_err(|_| outside(format!("{} is not inside the folder", path.display())))?;
+    let mut dir = out_dir.to_path_buf();
+    let mut components = rel.components().peekable();
+    while let Some(component) = components.next() {
+        if components.peek().is_none() {
+            break;
+        }
+        let std::path::Component::Normal(name) = component else {
+            return Err(outside(format!("{} leaves the folder", path.display())));
+        };
+        dir.push(name);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(outside(format!(
+                    "{} is a symbolic link to a directory",
+                    dir.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// A new file written and synced beside its target, not yet in place.
@@ -191,6 +231,39 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_inside_the_folder_is_refused() {
+        let out = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let snapshots = out.path().join("snapshots");
+        std::os::unix::fs::symlink(elsewhere.path(), &snapshots).unwrap();
+        let err = ensure_within(out.path(), &snapshots.join("a.txt")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        assert!(
+            err.to_string()
+                .contains("is a symbolic link to a directory"),
+            "{err}"
+        );
+        let real = out.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), real.join("pending")).unwrap();
+        assert!(ensure_within(out.path(), &real.join("pending").join("a.txt")).is_err());
+        assert!(ensure_within(out.path(), &real.join("..").join("x").join("a.txt")).is_err());
+        assert!(ensure_within(out.path(), &elsewhere.path().join("a.txt")).is_err());
+
+        ensure_within(out.path(), &out.path().join("results.json")).unwrap();
+        ensure_within(out.path(), &real.join("a.txt")).unwrap();
+        ensure_within(
+            out.path(),
+            &out.path().join("new").join("dir").join("a.txt"),
+        )
+        .unwrap();
+        let linked_out = elsewhere.path().join("out");
+        std::os::unix::fs::symlink(&real, &linked_out).unwrap();
+        ensure_within(&linked_out, &linked_out.join("a.txt")).unwrap();
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod messy_web;
 mod partial_runs;
 mod pipeline;
 mod resolver;
+mod scale;
 mod schema;
 mod shard_cli;
 mod usage;

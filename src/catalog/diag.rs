@@ -63,6 +63,8 @@ pub(crate) struct Source {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Where the part of `text` being parsed starts: spans are relative to it.
+    pub offset: usize,
 }
 
 impl Source {
@@ -74,10 +76,12 @@ impl Source {
             path,
             text,
             line_starts,
+            offset: 0,
         }
     }
 
-    /// A diagnostic at `span` (byte offsets into the text; clamped, so any span is safe).
+    /// A diagnostic at `span` (byte offsets into the part being parsed; clamped, so any span is
+    /// safe).
     pub(crate) fn diag(
         &self,
         severity: Severity,
@@ -90,7 +94,8 @@ impl Source {
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
         let source_line = self.text[line_start..line_end].trim_end_matches('\r');
-        let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
+        let end = span.end.saturating_add(self.offset);
+        let end = floor_char_boundary(&self.text, end.clamp(start, line_end));
         let width = self.text[start..end].chars().count().max(1);
         Diagnostic {
             severity,
@@ -119,8 +124,10 @@ impl Source {
         location(&self.path, line_index + 1, column)
     }
 
-    /// The offset clamped onto a character boundary, its 0-based line and 1-based column.
+    /// The offset (relative to [`Source::offset`]) clamped onto a character boundary in the
+    /// whole text, its 0-based line and 1-based column.
     fn position(&self, offset: usize) -> (usize, usize, usize) {
+        let offset = offset.saturating_add(self.offset);
         let start = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
         let column = self.text[self.line_starts[line_index]..start]

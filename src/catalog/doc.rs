@@ -4,6 +4,7 @@
 use super::fmt::{format, format_value, sort_keys};
 use super::load::RESOURCE_FIELDS as RESOURCE_KEYS;
 use super::model::{Resource, ResourceFile};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
@@ -31,6 +32,9 @@ pub enum EditError {
 pub struct CatalogDoc {
     path: PathBuf,
     pub(super) doc: DocumentMut,
+    /// Each resource id's position in the `[[resource]]` array, built at the first lookup by id
+    /// and dropped when the array changes, so that many edits cost one pass, not one each.
+    index: Option<HashMap<String, usize>>,
 }
 
 impl CatalogDoc {
@@ -45,6 +49,7 @@ impl CatalogDoc {
         Ok(CatalogDoc {
             path: path.to_owned(),
             doc,
+            index: None,
         })
     }
 
@@ -93,43 +98,56 @@ impl CatalogDoc {
 
     /// Removes the resource `id` and its comments.
     pub fn remove(&mut self, id: &str) -> Result<(), EditError> {
-        let index = self
-            .resources()
-            .and_then(|a| a.iter().position(|t| table_id(t) == Some(id)))
-            .ok_or_else(|| self.no_such(id))?;
-        if let Some(array) = self
+        self.remove_all(&HashSet::from([id]))
+    }
+
+    /// Removes every resource in `ids` and its comments, in one pass over the file.
+    pub fn remove_all(&mut self, ids: &HashSet<&str>) -> Result<(), EditError> {
+        let index = self.index();
+        if let Some(missing) = ids.iter().find(|id| !index.contains_key(**id)).copied() {
+            return Err(self.no_such(missing));
+        }
+        let Some(array) = self
             .doc
             .get_mut("resource")
             .and_then(Item::as_array_of_tables_mut)
-        {
-            // Comments right above the header go with the resource; a block set off by a blank
-            // line (a file header, a section title) stays, on the next table.
-            let prefix = array
-                .get(index)
-                .and_then(|t| t.decor().prefix())
+        else {
+            return Ok(());
+        };
+        // Comments right above a removed header go with it; a block set off by a blank line (a
+        // file header, a section title) stays, on the next table that stays.
+        let mut detached = String::new();
+        let mut kept = ArrayOfTables::new();
+        for mut table in std::mem::take(array).into_iter() {
+            let own = table
+                .decor()
+                .prefix()
                 .and_then(|r| r.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let detached = prefix
-                .rfind("\n\n")
-                .map_or("", |i| &prefix[..i + 2])
-                .to_owned();
-            array.remove(index);
-            if detached.trim().is_empty() {
-                return Ok(());
+                .unwrap_or("");
+            let prefix = if detached.trim().is_empty() {
+                own.to_owned()
+            } else {
+                format!("{detached}{}", own.trim_start_matches('\n'))
+            };
+            if table_id(&table).is_some_and(|id| ids.contains(id)) {
+                detached = prefix
+                    .rfind("\n\n")
+                    .map_or("", |i| &prefix[..i + 2])
+                    .to_owned();
+                continue;
             }
-            match array.get_mut(index) {
-                Some(next) => {
-                    let own = next.decor().prefix().and_then(|r| r.as_str()).unwrap_or("");
-                    let joined = format!("{detached}{}", own.trim_start_matches('\n'));
-                    next.decor_mut().set_prefix(joined);
-                }
-                None => {
-                    let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
-                    self.doc.set_trailing(format!("{trailing}{detached}"));
-                }
+            if !detached.trim().is_empty() {
+                table.decor_mut().set_prefix(prefix);
             }
+            detached.clear();
+            kept.push(table);
         }
+        *array = kept;
+        if !detached.trim().is_empty() {
+            let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
+            self.doc.set_trailing(format!("{trailing}{detached}"));
+        }
+        self.index = None;
         Ok(())
     }
 
@@ -137,12 +155,35 @@ impl CatalogDoc {
         self.doc.get("resource").and_then(Item::as_array_of_tables)
     }
 
+    /// The position of each resource id in the `[[resource]]` array (the first, for an id
+    /// written twice, as a lookup by scanning would find).
+    fn index(&mut self) -> &HashMap<String, usize> {
+        if self.index.is_none() {
+            let mut index = HashMap::new();
+            for (i, t) in self
+                .resources()
+                .into_iter()
+                .flat_map(|a| a.iter())
+                .enumerate()
+            {
+                if let Some(id) = table_id(t) {
+                    index.entry(id.to_owned()).or_insert(i);
+                }
+            }
+            self.index = Some(index);
+        }
+        self.index.get_or_insert_default()
+    }
+
     fn resource_mut(&mut self, id: &str) -> Result<&mut Table, EditError> {
         let err = self.no_such(id);
+        let Some(&i) = self.index().get(id) else {
+            return Err(err);
+        };
         self.doc
             .get_mut("resource")
             .and_then(Item::as_array_of_tables_mut)
-            .and_then(|a| a.iter_mut().find(|t| table_id(t) == Some(id)))
+            .and_then(|a| a.get_mut(i))
             .ok_or(err)
     }
 
@@ -157,6 +198,14 @@ impl CatalogDoc {
 /// `text` with `resource` appended as a formatted `[[resource]]` table; the existing text is
 /// kept byte for byte.
 pub fn append_resource(text: &str, resource: &Resource) -> Result<String, EditError> {
+    let mut out = text.to_owned();
+    push_resource(&mut out, resource)?;
+    Ok(out)
+}
+
+/// Appends `resource` to `text` in place, as [`append_resource`] does: many appends to one
+/// file cost the length of what they add, not a copy of the file each.
+pub fn push_resource(text: &mut String, resource: &Resource) -> Result<(), EditError> {
     let serialized = toml::to_string(&ResourceFile {
         resources: vec![resource.clone()],
     })
@@ -171,12 +220,12 @@ pub fn append_resource(text: &str, resource: &Resource) -> Result<String, EditEr
         },
         other => other,
     })?;
-    let mut out = text.trim_end_matches(['\n', ' ', '\t', '\r']).to_owned();
-    if !out.is_empty() {
-        out.push_str("\n\n");
+    text.truncate(text.trim_end_matches(['\n', ' ', '\t', '\r']).len());
+    if !text.is_empty() {
+        text.push_str("\n\n");
     }
-    out.push_str(&block);
-    Ok(out)
+    text.push_str(&block);
+    Ok(())
 }
 
 fn resource_table(resource: &Resource) -> Result<Table, EditError> {

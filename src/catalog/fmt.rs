@@ -3,7 +3,7 @@
 
 use super::doc::{CatalogDoc, EditError};
 use std::path::Path;
-use toml_edit::{DocumentMut, Item, Table, Value};
+use toml_edit::{Item, Table, Value};
 
 // The canonical key order of each table is the order the loader knows its fields in (the
 // schema's order, checked against the serde types by tests/schema.rs).
@@ -16,14 +16,12 @@ use super::load::{
 /// values in TOML's plain quoting, `key = value` spacing, one blank line before each table, no
 /// blank lines inside one, comments and resource order kept.
 pub fn format(path: &Path, text: &str) -> Result<String, EditError> {
-    let mut doc = CatalogDoc::parse(path, text)?;
-    doc.format();
-    Ok(doc.render())
+    Ok(CatalogDoc::parse(path, text)?.into_formatted())
 }
 
 impl CatalogDoc {
-    /// Rewrites the whole file in the canonical layout (see [`format`]).
-    pub fn format(&mut self) {
+    /// The whole file in the canonical layout (see [`format`]).
+    pub fn into_formatted(mut self) -> String {
         let root = self.doc.as_table_mut();
         let catalog_file = root.contains_key("folder") || root.contains_key("publisher");
         if catalog_file {
@@ -69,9 +67,7 @@ impl CatalogDoc {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        if let Ok(doc) = text.parse::<DocumentMut>() {
-            self.doc = doc;
-        }
+        text
     }
 }
 

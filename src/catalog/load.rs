@@ -140,6 +140,8 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
         ids: HashMap::new(),
         urls: HashMap::new(),
         patterns: HashMap::new(),
+        file_ids: Vec::new(),
+        file_urls: Vec::new(),
     };
     let catalog_src = match read_text(&catalog_path)? {
         Ok(src) => Some(src),
@@ -150,7 +152,7 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
     };
     let meta = catalog_src
         .as_ref()
-        .and_then(|src| loader.parse(src).map(|doc| (src, doc)))
+        .and_then(|src| loader.parse(src, src.text.len()).map(|doc| (src, doc)))
         .map(|(src, doc)| loader.catalog_file(src, doc.as_table()));
     let mut files = 1;
     let mut resources = Vec::new();
@@ -232,6 +234,134 @@ fn folder_file_stems(dir: &Path) -> Result<Vec<String>, CatalogError> {
     Ok(stems)
 }
 
+/// About how much text of a resource file is parsed at once.
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// The byte ranges a resource file can be parsed in, one after another, each about `size` long
+/// and each after the first starting at a `[[resource]]` header. The file is cut only where a
+/// lone parse would read the same: every table header is `[[resource]]` or `[resource.…]`, none
+/// comes before the first `[[resource]]`, no top-level key is named `resource`, and no string
+/// or array is open at a cut. Any other file is one range.
+fn resource_chunks(text: &str, size: usize) -> Vec<Range<usize>> {
+    let whole: Vec<Range<usize>> = std::iter::once(0..text.len()).collect();
+    let Some(headers) = scan_headers(text.as_bytes()) else {
+        return whole;
+    };
+    let mut cuts = Vec::new();
+    for &(at, array) in &headers {
+        let line = &text[at..];
+        if array && line.starts_with("[[resource]]") {
+            cuts.push(at);
+        } else if array || !line.starts_with("[resource.") || cuts.is_empty() {
+            return whole;
+        }
+    }
+    let Some(&first) = cuts.first() else {
+        return whole;
+    };
+    let preamble_names_resource = text[..first].lines().any(|l| {
+        l.trim_start()
+            .trim_start_matches(['"', '\''])
+            .starts_with("resource")
+    });
+    if preamble_names_resource {
+        return whole;
+    }
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for cut in cuts {
+        if cut - start >= size {
+            ranges.push(start..cut);
+            start = cut;
+        }
+    }
+    ranges.push(start..text.len());
+    ranges
+}
+
+/// The start of every table header line (`[…]`, or `[[…]]` when the flag is set), outside
+/// strings and arrays; `None` when the text ends inside a string or an array, so its structure
+/// is unclear.
+fn scan_headers(text: &[u8]) -> Option<Vec<(usize, bool)>> {
+    let mut headers = Vec::new();
+    let mut depth = 0usize;
+    let mut line_start = true;
+    let mut i = 0;
+    let find = |from: usize, needle: &[u8]| {
+        text[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| from + p)
+    };
+    while i < text.len() {
+        let b = text[i];
+        if line_start && (b == b' ' || b == b'\t') {
+            i += 1;
+            continue;
+        }
+        let at_line_start = std::mem::replace(&mut line_start, false);
+        match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b'#' => i = find(i, b"\n").unwrap_or(text.len()),
+            b'[' if at_line_start && depth == 0 => {
+                headers.push((i, text.get(i + 1) == Some(&b'[')));
+                i = find(i, b"\n").unwrap_or(text.len());
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            b'"' | b'\'' => {
+                let triple = [b; 3];
+                if text[i..].starts_with(&triple) {
+                    let mut j = i + 3;
+                    loop {
+                        let end = find(j, &triple)?;
+                        let escaped = b == b'"'
+                            && text[j..end]
+                                .iter()
+                                .rev()
+                                .take_while(|c| **c == b'\\')
+                                .count()
+                                % 2
+                                == 1;
+                        j = end + 1;
+                        if !escaped {
+                            // Up to two quotes may end the string's content before its delimiter.
+                            let mut close = end + 3;
+                            while close < text.len() && text[close] == b && close < end + 5 {
+                                close += 1;
+                            }
+                            i = close;
+                            break;
+                        }
+                    }
+                } else {
+                    let mut j = i + 1;
+                    loop {
+                        match text.get(j) {
+                            None | Some(b'\n') => return None,
+                            Some(c) if *c == b => break,
+                            Some(b'\\') if b == b'"' => j += 2,
+                            Some(_) => j += 1,
+                        }
+                    }
+                    i = j + 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (depth == 0).then_some(headers)
+}
+
 /// Reads a file; `Ok(Err(diagnostic))` when it is not UTF-8 text.
 fn read_text(path: &Path) -> Result<Result<Source, Diagnostic>, CatalogError> {
     let bytes = std::fs::read(path).map_err(|source| CatalogError::Read {
@@ -260,6 +390,9 @@ struct Loader {
     urls: HashMap<String, (String, String)>,
     /// Patterns already compiled (regexes and selectors repeat across resources) → the problem.
     patterns: HashMap<(bool, String), Option<String>>,
+    /// The ids and URL keys the file being read added to `ids` and `urls`.
+    file_ids: Vec<String>,
+    file_urls: Vec<String>,
 }
 
 /// One present, known field of a table.
@@ -271,9 +404,10 @@ struct Field<'t> {
 }
 
 impl Loader {
-    /// Parses a file, recording a syntax error as a diagnostic.
-    fn parse(&mut self, src: &Source) -> Option<toml_edit::Document<String>> {
-        match toml_edit::Document::parse(src.text.clone()) {
+    /// Parses a file, or the part of it from [`Source::offset`] to `end`, recording a syntax
+    /// error as a diagnostic.
+    fn parse(&mut self, src: &Source, end: usize) -> Option<toml_edit::Document<String>> {
+        match toml_edit::Document::parse(src.text[src.offset..end].to_owned()) {
             Ok(doc) => Some(doc),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
@@ -291,7 +425,7 @@ impl Loader {
         path: &Path,
         orphan: Option<String>,
     ) -> Result<Vec<Resource>, CatalogError> {
-        let src = match read_text(path)? {
+        let mut src = match read_text(path)? {
             Ok(src) => src,
             Err(diag) => {
                 self.diags.push(diag);
@@ -308,14 +442,33 @@ impl Loader {
                 .with_help(help),
             );
         }
-        let Some(doc) = self.parse(&src) else {
-            return Ok(Vec::new());
-        };
+        // A parsed document takes some forty times the memory of its text: a large file is
+        // parsed a few hundred resources at a time, so memory follows the chunk, not the file.
+        // A syntax error drops what the file's earlier chunks added, as one parse would.
+        let before = (self.diags.len(), self.ids.len());
+        self.file_ids.clear();
+        self.file_urls.clear();
         let mut out = Vec::new();
-        for field in self.fields(&src, doc.as_table(), 0..0, RESOURCE_FILE_FIELDS) {
-            for (table, span) in self.tables(&src, &field, "resource", "[[resource]]") {
-                if let Some(r) = self.resource(&src, table, span) {
-                    out.push(r);
+        for chunk in resource_chunks(&src.text, CHUNK_BYTES) {
+            src.offset = chunk.start;
+            let Some(doc) = self.parse(&src, chunk.end) else {
+                let error = self.diags.pop();
+                self.diags.truncate(before.0);
+                self.diags.extend(error);
+                for id in std::mem::take(&mut self.file_ids) {
+                    self.ids.remove(&id);
+                }
+                for key in std::mem::take(&mut self.file_urls) {
+                    self.urls.remove(&key);
+                }
+                debug_assert_eq!(self.ids.len(), before.1);
+                return Ok(Vec::new());
+            };
+            for field in self.fields(&src, doc.as_table(), 0..0, RESOURCE_FILE_FIELDS) {
+                for (table, span) in self.tables(&src, &field, "resource", "[[resource]]") {
+                    if let Some(r) = self.resource(&src, table, span) {
+                        out.push(r);
+                    }
                 }
             }
         }
@@ -510,6 +663,7 @@ impl Loader {
             self.diags.push(src.error(f.value.clone(), msg));
         } else {
             self.ids.insert(id.clone(), here);
+            self.file_ids.push(id.clone());
         }
         Some(id)
     }
@@ -552,6 +706,7 @@ impl Loader {
             self.diags.push(src.warning(span, msg));
         } else {
             let here = (id.to_owned(), src.location(span));
+            self.file_urls.push(key.clone());
             self.urls.insert(key, here);
         }
     }
@@ -980,6 +1135,103 @@ mod tests {
         format!(
             "[[resource]]\nid = \"{id}\"\ntitle = \"T\"\nurl = \"https://example.org/{id}\"\nkind = \"guide\"\norganization = \"O\"\n"
         )
+    }
+
+    #[test]
+    fn a_resource_file_is_cut_only_at_resource_headers_outside_strings_and_arrays() {
+        let tricky = "# head\n\n[[resource]]\nid = \"a\"\ndescription = \"\"\"\n[[resource]]\n\\\"\"\"\"\"\n\
+                      tags = [\n  \"x\",\n]\n[resource.watch]\nignore = [\n'''\n[[resource]]\n''',\n]\n\n\
+                      [[resource]] # second\nid = \"b\"\nnote = 'it'\n[[resource]]\nid = \"c\"\n";
+        let ranges = resource_chunks(tricky, 1);
+        let parts: Vec<&str> = ranges.iter().map(|r| &tricky[r.clone()]).collect();
+        assert_eq!(ranges.len(), 4, "{parts:#?}");
+        assert_eq!(parts[0], "# head\n\n");
+        assert!(parts[1].starts_with("[[resource]]\nid = \"a\""));
+        assert!(parts[2].starts_with("[[resource]] # second"));
+        assert!(parts[3].starts_with("[[resource]]\nid = \"c\""));
+        assert_eq!(ranges.last().unwrap().end, tricky.len());
+        let whole: toml::Table = toml::from_str(tricky).unwrap();
+        let mut read = Vec::new();
+        for part in parts {
+            let part: toml::Table = toml::from_str(part).unwrap();
+            read.extend(
+                part.get("resource")
+                    .into_iter()
+                    .flat_map(|r| r.as_array().unwrap().clone()),
+            );
+        }
+        assert_eq!(whole["resource"].as_array().unwrap(), &read);
+
+        for one in [
+            "[other]\nx = 1\n[[resource]]\nid = \"a\"\n[[resource]]\nid = \"b\"\n",
+            "[resource.watch]\n[[resource]]\nid = \"a\"\n[[resource]]\nid = \"b\"\n",
+            "resource = 1\n[[resource]]\nid = \"a\"\n[[resource]]\nid = \"b\"\n",
+            "[[resource]]\nid = \"a\"\nx = \"\"\"open\n[[resource]]\nid = \"b\"\n",
+            "[[resource]]\nid = \"a\"\nx = [\n[[resource]]\nid = \"b\"\n",
+        ] {
+            assert_eq!(resource_chunks(one, 1), vec![0..one.len()], "{one}");
+        }
+    }
+
+    /// `resources` resources, each about 150 bytes, then `tail`.
+    fn long_file(resources: usize, tail: &str) -> String {
+        let mut text = String::new();
+        for i in 0..resources {
+            text.push_str(&resource(&format!("r{i}")));
+            text.push_str("description = \"Long enough to fill the chunks quickly.\"\n\n");
+        }
+        text.push_str(tail);
+        text
+    }
+
+    #[test]
+    fn a_long_file_is_read_in_chunks_with_the_same_result_as_a_short_one() {
+        let n = 3 * CHUNK_BYTES / 150;
+        let text = long_file(n, &resource("r1"));
+        assert!(resource_chunks(&text, CHUNK_BYTES).len() >= 3);
+        let dir = write_catalog(CATALOG, &[("a.toml", &text), ("b.toml", "")]);
+        let loaded = load(dir.path(), TODAY).unwrap();
+        assert_eq!(loaded.catalog.resources.len(), n);
+        let last = text.lines().count() - 6;
+        let path = dir.path().join("a.toml");
+        let messages: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                format!(
+                    "{}:6: duplicate resource id `r1` (first defined at {}:10:6)",
+                    last + 2,
+                    path.display()
+                ),
+                format!(
+                    "{}:7: resource `r1` has the same URL as `r1` (at {}:12:7)",
+                    last + 4,
+                    path.display()
+                ),
+            ]
+        );
+
+        let broken = long_file(n, "[[resource]]\nid = \"oops\n");
+        let dir = write_catalog(CATALOG, &[("a.toml", &broken), ("b.toml", &resource("r5"))]);
+        let loaded = load(dir.path(), TODAY).unwrap();
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics[0]
+                .message
+                .starts_with("TOML syntax error")
+        );
+        assert_eq!(loaded.diagnostics[0].line, broken.lines().count());
+        let ids: Vec<&str> = loaded
+            .catalog
+            .resources
+            .iter()
+            .map(|e| e.resource.id.as_str())
+            .collect();
+        assert_eq!(ids, ["r5"], "the broken file adds nothing, and takes no id");
     }
 
     #[test]

@@ -71,9 +71,9 @@ static META_CHARSET: LazyLock<BytesRegex> = LazyLock::new(|| {
         .expect("meta charset pattern")
 });
 
-/// Decodes by the `Content-Type` charset, then (for HTML) `<meta charset>`, else UTF-8; a
-/// byte-order mark wins over both, and undecodable bytes become U+FFFD. Stops after
-/// [`guard::MAX_TEXT_BYTES`] of text.
+/// Decodes by the `Content-Type` charset, then (for HTML) `<meta charset>`, where UTF-16 means
+/// UTF-8, else UTF-8; a byte-order mark wins over all three, and undecodable bytes become
+/// U+FFFD. Stops after [`guard::MAX_TEXT_BYTES`] of text.
 fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String {
     let from_header = content_type.and_then(|ct| {
         ct.split(';').skip(1).find_map(|param| {
@@ -88,7 +88,11 @@ fn decode(body: &[u8], content_type: Option<&str>, look_in_meta: bool) -> String
             .then(|| {
                 let head = &body[..body.len().min(1024)];
                 let caps = META_CHARSET.captures(head)?;
-                Encoding::for_label(caps.get(1)?.as_bytes())
+                let encoding = Encoding::for_label(caps.get(1)?.as_bytes())?;
+                // The WHATWG prescan: a page whose <meta> reads as ASCII bytes is not UTF-16,
+                // whatever the tag says, so it means UTF-8.
+                let utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
+                Some(if utf16 { encoding_rs::UTF_8 } else { encoding })
             })
             .flatten()
     };

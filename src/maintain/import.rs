@@ -2,13 +2,13 @@
 //! It merges: rows add or update resources, and a resource is removed only when asked
 //! (`prune`), within the folders the spreadsheet covers.
 
-use crate::catalog::doc::{ReadError, append_resource, folder_file, read_folders};
+use crate::catalog::doc::{ReadError, folder_file, push_resource, read_folders};
 use crate::catalog::{Audience, Catalog, Kind, Resource};
 use crate::export::sheet::{Cell, Sheet};
 use crate::export::xlsx::serial_date;
 use crate::url::WebUrl;
 use jiff::civil::{Date, DateTime, Time};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// One resource as a maintainer's spreadsheet has it.
@@ -77,13 +77,14 @@ pub struct TooManyRemovals {
 /// whose fields differ are changed. Catalog resources without a row are kept, unless `prune`:
 /// then those in a folder that at least one row names are removed.
 pub fn plan_import(catalog: &Catalog, rows: &[Imported], prune: bool) -> ImportPlan {
+    let by_id: HashMap<&str, _> = catalog
+        .resources
+        .iter()
+        .map(|e| (e.resource.id.as_str(), e))
+        .collect();
     let mut changes = Vec::new();
     for row in rows {
-        let Some(old) = catalog
-            .resources
-            .iter()
-            .find(|e| e.resource.id == row.resource.id)
-        else {
+        let Some(old) = by_id.get(row.resource.id.as_str()) else {
             changes.push(ImportChange::Add(row.clone()));
             continue;
         };
@@ -114,9 +115,10 @@ pub fn plan_import(catalog: &Catalog, rows: &[Imported], prune: bool) -> ImportP
         }
     }
     let covered: BTreeSet<&str> = rows.iter().map(|r| r.folder.as_str()).collect();
+    let in_rows: HashSet<&str> = rows.iter().map(|r| r.resource.id.as_str()).collect();
     let mut kept = 0;
     for e in &catalog.resources {
-        if rows.iter().any(|r| r.resource.id == e.resource.id) {
+        if in_rows.contains(e.resource.id.as_str()) {
             continue;
         }
         if prune && covered.contains(e.folder.as_str()) {
@@ -133,58 +135,68 @@ pub fn plan_import(catalog: &Catalog, rows: &[Imported], prune: bool) -> ImportP
 
 /// Applies `changes` to the folder files in `dir`; returns each changed file's old and new
 /// text. A resource that changes folder leaves its old file and is appended to the new one.
+/// The files are parsed one at a time, so memory follows the largest file, not the catalog.
 pub fn apply_import(
     dir: &Path,
     catalog: &Catalog,
     changes: &[ImportChange],
 ) -> Result<Vec<(PathBuf, String, String)>, ReadError> {
-    let ids: Vec<&str> = catalog.meta.folders.iter().map(|f| f.id.as_str()).collect();
-    let mut files = read_folders(
-        dir,
-        ids.iter()
-            .copied()
-            .filter(|id| folder_file(dir, id).exists()),
-    )?;
-    let mut appended: Vec<(String, &Resource)> = Vec::new();
+    let mut updated: HashMap<&str, Vec<&Resource>> = HashMap::new();
+    let mut appended: HashMap<&str, Vec<&Resource>> = HashMap::new();
+    let mut removed: HashMap<&str, HashSet<&str>> = HashMap::new();
     for change in changes {
         match change {
-            ImportChange::Add(new) => appended.push((new.folder.clone(), &new.resource)),
+            ImportChange::Add(new) => appended
+                .entry(new.folder.as_str())
+                .or_default()
+                .push(&new.resource),
+            ImportChange::Change {
+                new, old_folder, ..
+            } if *old_folder == new.folder => updated
+                .entry(old_folder.as_str())
+                .or_default()
+                .push(&new.resource),
             ImportChange::Change {
                 new, old_folder, ..
             } => {
-                if let Some((_, _, doc)) = files.iter_mut().find(|(f, _, _)| f == old_folder) {
-                    if *old_folder == new.folder {
-                        doc.update(&new.resource)?;
-                    } else {
-                        doc.remove(&new.resource.id)?;
-                        appended.push((new.folder.clone(), &new.resource));
-                    }
-                }
+                removed
+                    .entry(old_folder.as_str())
+                    .or_default()
+                    .insert(new.resource.id.as_str());
+                appended
+                    .entry(new.folder.as_str())
+                    .or_default()
+                    .push(&new.resource);
             }
             ImportChange::Remove { id, folder } => {
-                if let Some((_, _, doc)) = files.iter_mut().find(|(f, _, _)| f == folder) {
-                    doc.remove(id)?;
-                }
+                removed
+                    .entry(folder.as_str())
+                    .or_default()
+                    .insert(id.as_str());
             }
         }
     }
     let mut out = Vec::new();
-    for (folder, old, doc) in files {
-        let mut text = doc.render();
-        for (_, r) in appended.iter().filter(|(f, _)| *f == folder) {
-            text = append_resource(&text, r)?;
+    for folder in catalog.meta.folders.iter().map(|f| f.id.as_str()) {
+        let path = folder_file(dir, folder);
+        let (old, mut text) = if path.exists() {
+            let (_, old, mut doc) = read_folders(dir, [folder])?.remove(0);
+            for r in updated.get(folder).into_iter().flatten() {
+                doc.update(r)?;
+            }
+            if let Some(gone) = removed.get(folder) {
+                doc.remove_all(gone)?;
+            }
+            let text = doc.render();
+            (old, text)
+        } else {
+            (String::new(), String::new())
+        };
+        for r in appended.get(folder).into_iter().flatten() {
+            push_resource(&mut text, r)?;
         }
         if text != old {
-            out.push((doc.path().to_owned(), old, text));
-        }
-    }
-    for folder in ids.iter().filter(|id| !folder_file(dir, id).exists()) {
-        let mut text = String::new();
-        for (_, r) in appended.iter().filter(|(f, _)| f == folder) {
-            text = append_resource(&text, r)?;
-        }
-        if !text.is_empty() {
-            out.push((folder_file(dir, folder), String::new(), text));
+            out.push((path, old, text));
         }
     }
     Ok(out)

@@ -10,7 +10,7 @@ mod outcome;
 
 pub use outcome::Outcome;
 
-use crate::fsutil::write_atomic_with;
+use crate::fsutil::{ensure_within, write_atomic_with};
 use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -131,7 +131,8 @@ pub struct ReportError {
 }
 
 /// Writes `links.csv`, `report.md` (with what `past` knows of earlier audits) and
-/// `results.json` into `out_dir`, each atomically.
+/// `results.json` into `out_dir`, each atomically; a symlinked directory on the way is refused
+/// (see [`ensure_within`]).
 pub fn write_all(
     out_dir: &Path,
     results: &AuditResults,
@@ -139,7 +140,9 @@ pub fn write_all(
 ) -> Result<(), ReportError> {
     let write = |name: &str, fill: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
         let path = out_dir.join(name);
-        write_atomic_with(&path, |w| fill(w)).map_err(|source| ReportError { path, source })
+        ensure_within(out_dir, &path)
+            .and_then(|()| write_atomic_with(&path, |w| fill(w)))
+            .map_err(|source| ReportError { path, source })
     };
     write(RESULTS_JSON, &|w| json::write(results, w))?;
     write(LINKS_CSV, &|w| csv::write(&results.outcomes, w))?;

@@ -30,6 +30,7 @@
 //! own.
 
 use super::{PENDING_DIR, SNAPSHOT_DIR, STATE_FILE, StateError};
+use crate::fsutil::ensure_within;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -119,13 +120,16 @@ fn roll_forward(out_dir: &Path, crash: Option<CrashPoint>) -> Result<(), StateEr
             return Ok(());
         }
         let target = out_dir.join(rel);
+        ensure_within(out_dir, &target).map_err(write_error(&target))?;
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(write_error(dir))?;
         }
         std::fs::rename(written.join(rel), &target).map_err(write_error(&target))?;
     }
     for rel in files_under(&committed.join(REMOVE))? {
-        super::remove_file(&out_dir.join(rel))?;
+        let target = out_dir.join(rel);
+        ensure_within(out_dir, &target).map_err(write_error(&target))?;
+        super::remove_file(&target)?;
     }
     let staged_state = written.join(state);
     if staged_state.exists() {
