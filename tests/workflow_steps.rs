@@ -1,7 +1,10 @@
-//! The audit workflow's own shell steps (`.github/scripts/`), run here as GitHub would run them:
-//! in a git clone with a bare "remote", with stand-ins for `linkwatch` and `gh` from
-//! `tests/fixtures/workflow/bin/` first on PATH, so a broken step fails here, not on GitHub.
+//! The workflows' and the action's own shell steps (`.github/scripts/`), run here as GitHub would
+//! run them: in a git clone with a bare "remote", with stand-ins for `linkwatch`, `gh` and `cargo`
+//! from `tests/fixtures/workflow/bin/` first on PATH; a release is packed from the real binary and
+//! served from 127.0.0.1 to the action's download step, so a broken step fails here, not on GitHub.
 
+use crate::support::{Reply, TestServer};
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -38,6 +41,15 @@ struct Sandbox {
 }
 
 impl Sandbox {
+    /// A folder for steps that need no repository: `work/` is empty.
+    fn without_repo() -> Sandbox {
+        let sb = Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        fs::create_dir(sb.work()).unwrap();
+        sb
+    }
+
     fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let sb = Sandbox { dir };
@@ -94,6 +106,19 @@ impl Sandbox {
 
     /// Runs `.github/scripts/<script>` in the clone with `env` set, as a workflow step would.
     fn step(&self, script: &str, env: &[(&str, &str)]) -> Step {
+        self.bash(
+            &[root().join(".github/scripts").join(script).as_os_str()],
+            env,
+        )
+    }
+
+    /// Runs a step's `run:` command with `env` set, in the shell GitHub gives `shell: bash`.
+    fn run_step(&self, run: &str, env: &[(&str, &str)]) -> Step {
+        let args = ["--noprofile", "--norc", "-eo", "pipefail", "-c", run];
+        self.bash(&args.map(OsStr::new), env)
+    }
+
+    fn bash(&self, args: &[&OsStr], env: &[(&str, &str)]) -> Step {
         let output_file = self.path().join("github-output");
         fs::write(&output_file, "").unwrap();
         let path = format!(
@@ -102,7 +127,7 @@ impl Sandbox {
             std::env::var("PATH").unwrap_or_default()
         );
         let mut cmd = Command::new("bash");
-        cmd.arg(root().join(".github/scripts").join(script))
+        cmd.args(args)
             .current_dir(self.work())
             .env("PATH", path)
             .env("GITHUB_OUTPUT", &output_file)
@@ -160,6 +185,10 @@ impl Step {
         String::from_utf8_lossy(&self.out.stdout).into_owned()
     }
 
+    fn stderr(&self) -> String {
+        crate::common::stderr(&self.out)
+    }
+
     fn output(&self, name: &str) -> Option<String> {
         let prefix = format!("{name}=");
         self.outputs
@@ -173,7 +202,7 @@ impl Step {
             Some(0),
             "step failed\nstdout:\n{}\nstderr:\n{}",
             self.stdout(),
-            String::from_utf8_lossy(&self.out.stderr)
+            self.stderr()
         );
     }
 }
@@ -565,7 +594,7 @@ fn when_branch_protection_refuses_the_push_the_issue_still_says_where_the_report
         "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.' >&2\nexit 1\n",
     )
     .unwrap();
-    make_executable(&hook);
+    set_mode(&hook, 0o755);
     let report = big_report(sb.path(), 200_000);
     sb.step(
         "run-check.sh",
@@ -608,9 +637,9 @@ fn when_branch_protection_refuses_the_push_the_issue_still_says_where_the_report
 }
 
 #[cfg(unix)]
-fn make_executable(path: &Path) {
+fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
 #[test]
@@ -1317,4 +1346,637 @@ fn the_issue_shows_the_history_chart_pushed_to_the_branch_and_none_when_nothing_
         .assert_ok();
     let body = sb.gh_body(4);
     assert!(!body.contains("Audit history"), "{body}");
+}
+
+/// The version a release of this code carries, as `Cargo.toml` declares it.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The targets release.yml builds; the packing job runs the first one's binary.
+const TARGETS: [&str; 5] = [
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+];
+/// The commands `linkwatch --help` lists besides `help`: each has its man page in the archives.
+const COMMANDS: [&str; 17] = [
+    "validate",
+    "schema",
+    "check",
+    "pending",
+    "diff",
+    "accept",
+    "report",
+    "merge",
+    "export",
+    "import",
+    "fmt",
+    "fix",
+    "add",
+    "init",
+    "history",
+    "completions",
+    "man",
+];
+/// Where the runner checks out `uses: owner/linkwatch@v1`, under the sandbox.
+const ACTION_CHECKOUT: &str = "_actions/owner/linkwatch/v1";
+
+fn tag() -> String {
+    format!("v{VERSION}")
+}
+
+fn is_windows(target: &str) -> bool {
+    target.contains("windows")
+}
+
+fn archive_name(tag: &str, target: &str) -> String {
+    let ext = if is_windows(target) { "zip" } else { "tar.gz" };
+    format!("linkwatch-{tag}-{target}.{ext}")
+}
+
+fn binary_name(target: &str) -> &'static str {
+    if is_windows(target) {
+        "linkwatch.exe"
+    } else {
+        "linkwatch"
+    }
+}
+
+/// The stand-in for a binary this machine cannot run: it reports the release's version.
+fn stand_in() -> String {
+    format!("#!/bin/sh\necho 'linkwatch {VERSION}'\n")
+}
+
+/// Packs a release tagged `tag` as release.yml's package job does, from what its build jobs
+/// hand over in `bins/`: the real binary for the first target, stand-ins for the others. Artifacts
+/// lose the executable bit between jobs, so the binaries arrive without it (but for the Windows
+/// stand-in, which a Windows runner would run without one and this machine cannot).
+#[cfg(unix)]
+fn pack(sb: &Sandbox, tag: &str) -> (Step, PathBuf) {
+    let bins = sb.path().join("bins");
+    for target in TARGETS {
+        let dir = bins.join(format!("linkwatch-{target}"));
+        fs::create_dir_all(&dir).unwrap();
+        let binary = dir.join(binary_name(target));
+        if target == TARGETS[0] {
+            fs::copy(env!("CARGO_BIN_EXE_linkwatch"), &binary).unwrap();
+        } else {
+            fs::write(&binary, stand_in()).unwrap();
+        }
+        set_mode(&binary, if is_windows(target) { 0o755 } else { 0o644 });
+    }
+    let dist = sb.path().join("dist");
+    let step = sb.step(
+        "package-release.sh",
+        &[
+            ("TAG", tag),
+            ("BINS", bins.to_str().unwrap()),
+            ("HOST_TARGET", TARGETS[0]),
+            ("DIST", dist.to_str().unwrap()),
+        ],
+    );
+    (step, dist)
+}
+
+/// Runs `program` with `args` in `dir` and returns its stdout; it must succeed.
+fn run_ok(dir: &Path, program: impl AsRef<OsStr>, args: &[&str]) -> String {
+    let out = Command::new(program.as_ref())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {args:?} failed: {}",
+        program.as_ref(),
+        crate::common::stderr(&out)
+    );
+    crate::common::stdout(&out)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tag_packs_one_archive_per_target_with_the_docs_completions_and_man_pages_and_checksums() {
+    use std::os::unix::fs::PermissionsExt;
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let tag = tag();
+    let (pack, dist) = pack(&sb, &tag);
+    pack.assert_ok();
+
+    let archives: Vec<String> = TARGETS.iter().map(|t| archive_name(&tag, t)).collect();
+    let mut expected: Vec<String> = archives
+        .iter()
+        .flat_map(|a| [a.clone(), format!("{a}.sha256")])
+        .collect();
+    expected.push("SHA256SUMS".into());
+    expected.sort();
+    let mut listed: Vec<String> = fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected);
+
+    run_ok(&dist, "sha256sum", &["--check", "--strict", "SHA256SUMS"]);
+    // SHA256SUMS lists the archives in name order, each as its own .sha256 file has it.
+    let mut by_name = archives.clone();
+    by_name.sort();
+    let mut sums = String::new();
+    for archive in &by_name {
+        let own = format!("{archive}.sha256");
+        run_ok(&dist, "sha256sum", &["--check", "--strict", &own]);
+        sums.push_str(&fs::read_to_string(dist.join(own)).unwrap());
+    }
+    assert_eq!(fs::read_to_string(dist.join("SHA256SUMS")).unwrap(), sums);
+
+    let linkwatch = env!("CARGO_BIN_EXE_linkwatch");
+    let mut shared: Vec<(String, Vec<u8>)> = Vec::new();
+    for name in ["README.md", "LICENSE-MIT", "LICENSE-APACHE"] {
+        shared.push((name.into(), fs::read(root().join(name)).unwrap()));
+    }
+    for entry in fs::read_dir(root().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        shared.push((format!("docs/{name}"), fs::read(&path).unwrap()));
+    }
+    for (shell, file) in [
+        ("bash", "linkwatch.bash"),
+        ("zsh", "_linkwatch"),
+        ("fish", "linkwatch.fish"),
+        ("powershell", "_linkwatch.ps1"),
+        ("elvish", "linkwatch.elv"),
+    ] {
+        let script = run_ok(root(), linkwatch, &["completions", shell]);
+        assert!(script.contains("linkwatch"), "{shell}");
+        shared.push((format!("completions/{file}"), script.into_bytes()));
+    }
+    let page = run_ok(root(), linkwatch, &["man"]);
+    shared.push(("man/linkwatch.1".into(), page.into_bytes()));
+    for command in COMMANDS {
+        let page = run_ok(root(), linkwatch, &["man", command]);
+        assert!(
+            page.contains(&format!(".TH linkwatch-{command} ")),
+            "{command}"
+        );
+        shared.push((format!("man/linkwatch-{command}.1"), page.into_bytes()));
+    }
+
+    for (target, archive) in TARGETS.iter().zip(&archives) {
+        let out = sb.path().join("unpacked").join(target);
+        fs::create_dir_all(&out).unwrap();
+        let path = dist.join(archive).into_os_string().into_string().unwrap();
+        if is_windows(target) {
+            run_ok(&out, "unzip", &["-q", &path]);
+        } else {
+            run_ok(&out, "tar", &["-xzf", &path]);
+        }
+        let top = format!("linkwatch-{tag}-{target}");
+        let binary = binary_name(target);
+        let bytes = if *target == TARGETS[0] {
+            fs::read(linkwatch).unwrap()
+        } else {
+            stand_in().into_bytes()
+        };
+        let mut want: Vec<(PathBuf, Vec<u8>)> = shared
+            .iter()
+            .cloned()
+            .chain([(binary.to_owned(), bytes)])
+            .map(|(name, bytes)| (Path::new(&top).join(name), bytes))
+            .collect();
+        want.sort();
+        let got = crate::common::snapshot_dir(&out);
+        let names = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
+            files.iter().map(|(n, _)| n.clone()).collect()
+        };
+        assert_eq!(names(&got), names(&want), "{archive}");
+        for ((name, got), (_, want)) in got.iter().zip(&want) {
+            assert!(got == want, "{archive}: {} differs", name.display());
+        }
+        let mode = fs::metadata(out.join(&top).join(binary))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "{archive}: {binary} is not executable");
+    }
+    let unpacked = sb
+        .path()
+        .join("unpacked")
+        .join(TARGETS[0])
+        .join(format!("linkwatch-{tag}-{}/linkwatch", TARGETS[0]));
+    assert_eq!(
+        run_ok(root(), unpacked, &["--version"]),
+        format!("linkwatch {VERSION}\n")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tag_that_is_not_the_binarys_version_stops_the_release_before_anything_is_packed() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let (pack, dist) = pack(&sb, "v0.0.0-not-this");
+    assert_eq!(pack.code(), Some(1));
+    assert_eq!(
+        pack.stderr(),
+        format!(
+            "::error::tag v0.0.0-not-this does not match the binary's version (linkwatch {VERSION}): \
+             set version in Cargo.toml to 0.0.0-not-this before tagging\n"
+        )
+    );
+    assert!(!dist.exists(), "nothing is packed");
+}
+
+#[test]
+fn the_action_downloads_for_every_target_the_release_builds() {
+    let release = workflow("release.yml");
+    let built: Vec<&str> = release
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- target: "))
+        .collect();
+    assert_eq!(built, TARGETS);
+    assert!(release.contains(&format!("HOST_TARGET: {}\n", TARGETS[0])));
+    let install = fs::read_to_string(root().join(".github/scripts/install-linkwatch.sh")).unwrap();
+    for target in TARGETS {
+        assert!(
+            install.contains(&format!(") target={target} ;;")),
+            "the action never downloads {target}"
+        );
+    }
+}
+
+/// The `run:` command of the action's step named `name`, as bash receives it.
+fn action_step(name: &str) -> String {
+    let action = fs::read_to_string(root().join("action.yml")).unwrap();
+    let step = action
+        .split("\n    - ")
+        .find(|s| s.starts_with(&format!("name: {name}\n")))
+        .unwrap_or_else(|| panic!("action.yml has no step {name:?}"));
+    let run = step
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("run: "))
+        .unwrap_or_else(|| panic!("{name:?} runs nothing"));
+    match run.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        Some(quoted) => quoted.replace("''", "'"),
+        None => run.to_owned(),
+    }
+}
+
+/// A checkout of this action at `dir` (under the sandbox), as a runner leaves it for `uses:`:
+/// its Cargo.toml and its scripts.
+#[cfg(unix)]
+fn action_checkout(sb: &Sandbox, dir: &str) -> PathBuf {
+    let action = sb.path().join(dir);
+    fs::create_dir_all(&action).unwrap();
+    fs::copy(root().join("Cargo.toml"), action.join("Cargo.toml")).unwrap();
+    std::os::unix::fs::symlink(root().join(".github"), action.join(".github")).unwrap();
+    action
+}
+
+/// Serves the files of `dist` as release `tag` of owner/linkwatch, the way github.com does: each
+/// download URL redirects to where the file is stored.
+fn serve_release(server: &TestServer, dist: &Path, tag: &str) {
+    for entry in fs::read_dir(dist).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let stored = format!("/storage/{tag}/{name}");
+        server.route(
+            &format!("/owner/linkwatch/releases/download/{tag}/{name}"),
+            Reply::redirect(302, &server.url(&stored)),
+        );
+        server.route(
+            &stored,
+            Reply::bytes("application/octet-stream", &fs::read(&path).unwrap()),
+        );
+    }
+}
+
+/// Runs the action's download step, checked out at `action`, on a `os`/`arch` runner whose
+/// GitHub is `server`, with `env` on top (VERSION and ACTION_REPOSITORY empty unless given).
+fn install_step(
+    sb: &Sandbox,
+    server: &TestServer,
+    action: &Path,
+    (os, arch): (&str, &str),
+    env: &[(&str, &str)],
+) -> Step {
+    let temp = sb.path().join("runner-temp");
+    fs::create_dir_all(&temp).unwrap();
+    let github = server.url("");
+    let mut all = vec![
+        ("VERSION", ""),
+        ("ACTION_REPOSITORY", ""),
+        ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+        ("GITHUB_SERVER_URL", github.as_str()),
+        ("RUNNER_OS", os),
+        ("RUNNER_ARCH", arch),
+        ("RUNNER_TEMP", temp.to_str().unwrap()),
+    ];
+    all.extend_from_slice(env);
+    let run = action_step("Download linkwatch");
+    tokio::task::block_in_place(|| sb.run_step(&run, &all))
+}
+
+fn download_path(tag: &str, target: &str) -> String {
+    format!(
+        "/owner/linkwatch/releases/download/{tag}/{}",
+        archive_name(tag, target)
+    )
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_action_downloads_the_release_for_its_runner_verifies_it_and_runs_it() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let tag = tag();
+    let (pack, dist) = pack(&sb, &tag);
+    pack.assert_ok();
+    let server = TestServer::start().await;
+    serve_release(&server, &dist, &tag);
+    let action = action_checkout(&sb, ACTION_CHECKOUT);
+
+    let install = install_step(&sb, &server, &action, ("Linux", "X64"), &[]);
+    install.assert_ok();
+    assert_eq!(install.output("build").as_deref(), Some("false"));
+    let linkwatch = install.output("linkwatch").unwrap();
+    let unpacked = sb.path().join(format!(
+        "runner-temp/linkwatch-release/linkwatch-{tag}-{}/linkwatch",
+        TARGETS[0]
+    ));
+    assert_eq!(Path::new(&linkwatch), unpacked);
+    assert!(fs::read(&linkwatch).unwrap() == fs::read(env!("CARGO_BIN_EXE_linkwatch")).unwrap());
+    assert_eq!(
+        run_ok(root(), &linkwatch, &["--version"]),
+        format!("linkwatch {VERSION}\n")
+    );
+    let archive = download_path(&tag, TARGETS[0]);
+    let sum = fs::read_to_string(dist.join(format!("{}.sha256", archive_name(&tag, TARGETS[0]))))
+        .unwrap();
+    assert_eq!(
+        install.stdout(),
+        format!(
+            "Using linkwatch {VERSION} from {} (SHA-256 {}).\n",
+            server.url(&archive),
+            &sum[..64]
+        )
+    );
+    assert_eq!(server.hits(&format!("{archive}.sha256")), 1);
+    assert_eq!(server.hits(&archive), 1);
+
+    // A pinned version, with or without its `v`, on other runners: the Windows one gets the zip.
+    for (runner, version, target) in [
+        (("macOS", "ARM64"), tag.as_str(), TARGETS[3]),
+        (("Windows", "X64"), VERSION, TARGETS[4]),
+    ] {
+        let install = install_step(
+            &sb,
+            &server,
+            &action,
+            runner,
+            &[
+                ("VERSION", version),
+                ("ACTION_REPOSITORY", "owner/linkwatch"),
+            ],
+        );
+        install.assert_ok();
+        assert_eq!(install.output("build").as_deref(), Some("false"));
+        let linkwatch = install.output("linkwatch").unwrap();
+        assert!(
+            linkwatch.ends_with(&format!(
+                "/linkwatch-release/linkwatch-{tag}-{target}/{}",
+                binary_name(target)
+            )),
+            "{linkwatch}"
+        );
+        assert_eq!(
+            run_ok(root(), &linkwatch, &["--version"]),
+            format!("linkwatch {VERSION}\n")
+        );
+        assert_eq!(server.hits(&download_path(&tag, target)), 1);
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_windows_runner_temp_with_backslashes_still_verifies_the_checksum() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let tag = tag();
+    let (pack, dist) = pack(&sb, &tag);
+    pack.assert_ok();
+    let server = TestServer::start().await;
+    serve_release(&server, &dist, &tag);
+    let action = action_checkout(&sb, ACTION_CHECKOUT);
+    // As a Windows runner gives it; here, one folder whose name holds backslashes.
+    let temp = sb.path().join("D:\\a\\_temp");
+    let install = install_step(
+        &sb,
+        &server,
+        &action,
+        ("Windows", "X64"),
+        &[("RUNNER_TEMP", temp.to_str().unwrap())],
+    );
+    install.assert_ok();
+    let linkwatch = install.output("linkwatch").unwrap();
+    assert_eq!(
+        Path::new(&linkwatch),
+        temp.join(format!(
+            "linkwatch-release/linkwatch-{tag}-{}/linkwatch.exe",
+            TARGETS[4]
+        ))
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_release_for_the_runner_the_action_builds_its_own_source() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let tag = tag();
+    // No release at all: every path answers 404.
+    let server = TestServer::start().await;
+    let action = action_checkout(&sb, ACTION_CHECKOUT);
+
+    let install = install_step(&sb, &server, &action, ("Linux", "X64"), &[]);
+    install.assert_ok();
+    assert_eq!(
+        install.stdout(),
+        format!(
+            "no release {tag} of owner/linkwatch has a build for {}; building linkwatch from the \
+             action's source.\n",
+            TARGETS[0]
+        )
+    );
+    assert_eq!(install.output("build").as_deref(), Some("true"));
+    let linkwatch = install.output("linkwatch").unwrap();
+    assert_eq!(
+        Path::new(&linkwatch),
+        action.join("target/release/linkwatch")
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "only the checksum was asked for"
+    );
+
+    let action_yml = fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(action_yml.contains(
+        "    - name: Build linkwatch from source\n      if: ${{ steps.install.outputs.build == 'true' }}\n"
+    ));
+    let cargo_calls = sb.path().join("cargo-calls");
+    sb.run_step(
+        &action_step("Build linkwatch from source"),
+        &[
+            ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+            ("FAKE_CARGO_ARGS", cargo_calls.to_str().unwrap()),
+        ],
+    )
+    .assert_ok();
+    assert_eq!(
+        fs::read_to_string(&cargo_calls).unwrap(),
+        format!(
+            "build\t--release\t--locked\t--manifest-path\t{}/Cargo.toml\n",
+            action.display()
+        )
+    );
+    assert_eq!(
+        run_ok(root(), &linkwatch, &["--version"]),
+        format!("linkwatch {VERSION}\n")
+    );
+
+    // Where no release can exist, the action builds without asking.
+    let local = action_checkout(&sb, "local");
+    for (action, runner, version, why) in [
+        (&action, ("Linux", "X64"), "source", "version: source"),
+        (
+            &action,
+            ("Windows", "ARM64"),
+            "",
+            "no linkwatch release is built for Windows on ARM64",
+        ),
+        (
+            &local,
+            ("Linux", "X64"),
+            "",
+            "the action's repository is unknown (a local `uses: ./`?), so is its release",
+        ),
+    ] {
+        let install = install_step(&sb, &server, action, runner, &[("VERSION", version)]);
+        install.assert_ok();
+        assert_eq!(
+            install.stdout(),
+            format!("{why}; building linkwatch from the action's source.\n")
+        );
+        assert_eq!(install.output("build").as_deref(), Some("true"), "{why}");
+        let built = if runner.0 == "Windows" {
+            "target/release/linkwatch.exe"
+        } else {
+            "target/release/linkwatch"
+        };
+        assert_eq!(
+            install.output("linkwatch").map(PathBuf::from),
+            Some(action.join(built))
+        );
+    }
+    assert_eq!(server.requests().len(), 1, "no further request");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_that_does_not_match_its_checksum_fails_the_step_and_is_not_built_instead() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let tag = tag();
+    let (pack, dist) = pack(&sb, &tag);
+    pack.assert_ok();
+    let server = TestServer::start().await;
+    serve_release(&server, &dist, &tag);
+    let name = archive_name(&tag, TARGETS[0]);
+    let mut tampered = fs::read(dist.join(&name)).unwrap();
+    tampered.push(0);
+    server.route(
+        &format!("/storage/{tag}/{name}"),
+        Reply::bytes("application/octet-stream", &tampered),
+    );
+    let action = action_checkout(&sb, ACTION_CHECKOUT);
+
+    let install = install_step(&sb, &server, &action, ("Linux", "X64"), &[]);
+    assert_eq!(install.code(), Some(1));
+    let sum = fs::read_to_string(dist.join(format!("{name}.sha256"))).unwrap();
+    assert!(
+        install.stderr().starts_with(&format!(
+            "::error::{name} does not match its published SHA-256 checksum (expected {}, got ",
+            &sum[..64]
+        )),
+        "{}",
+        install.stderr()
+    );
+    assert_eq!(install.outputs, "", "neither a binary nor a build");
+    assert!(
+        !sb.path()
+            .join(format!(
+                "runner-temp/linkwatch-release/linkwatch-{tag}-{}",
+                TARGETS[0]
+            ))
+            .exists(),
+        "nothing was unpacked"
+    );
+
+    // A release that cannot be fetched (a rate limit's 403) is no reason to build either.
+    let checksum = format!("{}.sha256", download_path(&tag, TARGETS[0]));
+    server.route(&checksum, Reply::status(403));
+    let install = install_step(&sb, &server, &action, ("Linux", "X64"), &[]);
+    assert_eq!(install.code(), Some(1));
+    assert_eq!(
+        install.stderr(),
+        format!("::error::{} answered HTTP 403\n", server.url(&checksum))
+    );
+    assert_eq!(install.outputs, "");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_version_without_a_release_fails_the_step_instead_of_building_other_code() {
+    if tools_missing() {
+        return;
+    }
+    let sb = Sandbox::without_repo();
+    let server = TestServer::start().await;
+    let action = action_checkout(&sb, ACTION_CHECKOUT);
+    for (runner, why) in [
+        (
+            ("Linux", "X64"),
+            format!(
+                "no release v9.9.9 of owner/linkwatch has a build for {}",
+                TARGETS[0]
+            ),
+        ),
+        (
+            ("Windows", "ARM64"),
+            "no linkwatch release is built for Windows on ARM64".to_owned(),
+        ),
+    ] {
+        let install = install_step(&sb, &server, &action, runner, &[("VERSION", "9.9.9")]);
+        assert_eq!(install.code(), Some(1), "{why}");
+        assert_eq!(install.stderr(), format!("::error::{why}\n"));
+        assert_eq!(install.stdout(), "");
+        assert_eq!(install.outputs, "", "{why}: no build of other code");
+    }
+    assert_eq!(
+        server.hits("/owner/linkwatch/releases/download/v9.9.9/linkwatch-v9.9.9-x86_64-unknown-linux-musl.tar.gz.sha256"),
+        1
+    );
 }

@@ -104,10 +104,12 @@ if [[ "$code" != 200 ]]; then
 fi
 
 expected=$(cut -d ' ' -f 1 <"$dir/$archive.sha256")
+# From standard input: given a path with a backslash (RUNNER_TEMP on Windows), sha256sum would
+# escape it and start its line with `\`.
 if command -v sha256sum >/dev/null 2>&1; then
-  actual=$(sha256sum "$dir/$archive" | cut -d ' ' -f 1)
+  actual=$(sha256sum <"$dir/$archive" | cut -d ' ' -f 1)
 else
-  actual=$(shasum -a 256 "$dir/$archive" | cut -d ' ' -f 1)
+  actual=$(shasum -a 256 <"$dir/$archive" | cut -d ' ' -f 1)
 fi
 if [[ ! "$expected" =~ ^[0-9a-f]{64}$ || "$actual" != "$expected" ]]; then
   echo "::error::$archive does not match its published SHA-256 checksum (expected ${expected:-nothing}, got $actual)" >&2

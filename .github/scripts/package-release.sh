@@ -47,7 +47,8 @@ for command in $commands; do
   "$host" man "$command" >"$extras/man/linkwatch-$command.1"
 done
 cp "$root/README.md" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$extras/"
-cp "$root"/docs/*.md "$extras/docs/"
+# The docs and the pictures they show.
+cp "$root"/docs/*.md "$root"/docs/*.svg "$extras/docs/"
 
 mkdir -p "$dist"
 dist=$(cd "$dist" && pwd)
