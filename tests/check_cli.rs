@@ -55,7 +55,9 @@ async fn every_behaviour_gets_its_status_and_evidence() {
             Reply::html("<p>calm</p>"),
         ]),
     );
-    let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    // Far enough ahead that, after the binary starts on a loaded machine, the date is still
+    // at least a second away when the first answer names it (HTTP dates have whole seconds).
+    let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(4));
     server.route(
         "/busy-date",
         Reply::sequence([
