@@ -2,6 +2,7 @@
 //! audit with a progress bar (or one line per link), print a one-line summary or the results in
 //! a format, and pick the exit code.
 
+use super::ReportFormat as Format;
 use super::config::{FailOn, Project};
 use super::paint;
 use super::{Color, Exit};
@@ -88,18 +89,6 @@ pub(crate) struct Args {
     /// terminal unless NO_COLOR is set
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: Color,
-}
-
-/// How `--format` prints the results: with the writer of the report file of the same format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Format {
-    /// As results.json
-    Json,
-    /// As report.md
-    #[value(alias = "md")]
-    Markdown,
-    /// As links.csv
-    Csv,
 }
 
 /// `Statuses:` and one line per status, for `check --help`.

@@ -2,6 +2,7 @@
 //! most often, or one resource's timeline, from `history.csv` and the baseline.
 
 use super::Exit;
+use super::ReportFormat as Format;
 use super::config::Project;
 use anyhow::Context;
 use linkwatch::report::history::{self, Changing, HISTORY_CSV, History};
@@ -25,13 +26,6 @@ pub(crate) struct Args {
     /// linkwatch.toml]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub(crate) enum Format {
-    Md,
-    Csv,
-    Json,
 }
 
 pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
@@ -79,7 +73,7 @@ fn trend(
             serde_json::to_writer_pretty(&mut *w, &value)?;
             writeln!(w)?;
         }
-        Format::Md => trend_md(w, history, changing)?,
+        Format::Markdown => trend_md(w, history, changing)?,
     }
     Ok(())
 }
@@ -160,7 +154,7 @@ fn timeline(w: &mut dyn Write, format: Format, id: &str, recent: &[Seen]) -> any
             serde_json::to_writer_pretty(&mut *w, &value)?;
             writeln!(w)?;
         }
-        Format::Md => {
+        Format::Markdown => {
             writeln!(w, "# `{}`: recent checks\n", text(id))?;
             if recent.is_empty() {
                 writeln!(

@@ -91,6 +91,19 @@ pub(crate) enum Color {
     Never,
 }
 
+/// How `check`, `report` and `history` print to stdout: the writers of `results.json`,
+/// `report.md` and `links.csv` (for `history`, its trend in the same three forms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// JSON, as results.json
+    Json,
+    /// Markdown, as report.md
+    #[value(alias = "md")]
+    Markdown,
+    /// CSV, as links.csv
+    Csv,
+}
+
 /// `s` in the ANSI style `code` (e.g. `1;31`) when `color` is on and there is a style.
 pub(crate) fn paint(color: bool, code: &str, s: &str) -> String {
     if color && !code.is_empty() {

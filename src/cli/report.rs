@@ -1,6 +1,7 @@
 //! `linkwatch report`: re-render the reports from the last `results.json`, without the network.
 
 use super::Exit;
+use super::ReportFormat as Format;
 use super::config::Project;
 use anyhow::Context;
 use linkwatch::report;
@@ -16,13 +17,6 @@ pub(crate) struct Args {
     /// Print one report to stdout instead of rewriting the files
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub(crate) enum Format {
-    Md,
-    Csv,
-    Json,
 }
 
 pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
@@ -44,7 +38,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
     };
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Md => report::markdown::write(&results, &past, &mut stdout),
+        Format::Markdown => report::markdown::write(&results, &past, &mut stdout),
         Format::Csv => report::csv::write(&results.outcomes, &mut stdout),
         Format::Json => report::json::write(&results, &mut stdout),
     }
