@@ -48,10 +48,12 @@ use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
-type BoxError = Box<dyn std::error::Error>;
+mod support;
+
+use support::{BoxError, End, linkwatch_exe, run_measured};
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -275,24 +277,6 @@ impl Drop for Server {
     }
 }
 
-/// How a measured child process ended.
-#[derive(Debug, Clone, Copy)]
-enum End {
-    Exited(i32),
-    Signalled(i32),
-    TimedOut,
-}
-
-impl std::fmt::Display for End {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            End::Exited(code) => write!(f, "exit {code}"),
-            End::Signalled(signal) => write!(f, "signal {signal}"),
-            End::TimedOut => f.write_str("timed out"),
-        }
-    }
-}
-
 /// One measured run of a child process, with the server's counts over it.
 #[derive(Debug, Clone, Copy)]
 struct Measured {
@@ -322,84 +306,20 @@ fn measure(
     dir: &Path,
     limit: Duration,
 ) -> Result<Measured, BoxError> {
-    command
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(dir.join("stdout.txt"))?)
-        .stderr(std::fs::File::create(dir.join("stderr.txt"))?);
     let before = server.counts()?;
-    let started = Instant::now();
-    let child = command.spawn()?;
-    let pid = libc::pid_t::try_from(child.id())?;
-    let mut timed_out = false;
-    let (status, usage) = loop {
-        let mut status = 0;
-        // SAFETY: rusage is plain old data, for which all zeroes is a valid value.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let flags = if timed_out { 0 } else { libc::WNOHANG };
-        // SAFETY: `pid` is our own child, reaped only here; both pointers are to locals.
-        let got = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
-        if got == pid {
-            break (status, usage);
-        }
-        if got < 0 {
-            let error = std::io::Error::last_os_error();
-            if error.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(error.into());
-        }
-        if started.elapsed() >= limit {
-            // SAFETY: the child is not reaped yet, so `pid` is still its.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            timed_out = true;
-        } else {
-            // Polling keeps the wall time exact to a few milliseconds without a reaper thread.
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    };
-    let wall = started.elapsed();
+    let run = run_measured(command, dir, limit)?;
     let after = server.counts()?;
-    let end = if timed_out {
-        End::TimedOut
-    } else if libc::WIFEXITED(status) {
-        End::Exited(libc::WEXITSTATUS(status))
-    } else {
-        End::Signalled(libc::WTERMSIG(status))
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec.unsigned_abs())
-            + Duration::from_micros(t.tv_usec.unsigned_abs())
-    };
     Ok(Measured {
-        end,
-        wall,
-        cpu_user: time(usage.ru_utime),
-        cpu_sys: time(usage.ru_stime),
-        // Linux reports ru_maxrss in KiB.
-        peak_rss_kib: usage.ru_maxrss.unsigned_abs(),
+        end: run.end,
+        wall: run.wall,
+        cpu_user: run.cpu_user,
+        cpu_sys: run.cpu_sys,
+        peak_rss_kib: run.peak_rss_kib,
         counts: Counts {
             requests: after.requests - before.requests,
             too_many: after.too_many - before.too_many,
         },
     })
-}
-
-/// The `linkwatch` binary `cargo build --release` put beside this example's directory.
-fn linkwatch_exe() -> Result<PathBuf, BoxError> {
-    let exe = std::env::current_exe()?;
-    let release = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("cannot find target/release from this example's path")?;
-    let linkwatch = release.join("linkwatch");
-    if !linkwatch.is_file() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            linkwatch.display()
-        )
-        .into());
-    }
-    Ok(linkwatch)
 }
 
 /// Writes `dir/catalog/` with one folder holding one resource per URL.

@@ -18,7 +18,7 @@
 use clap::Parser;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const IN_PROCESS_RESOURCES: usize = 10_000;
@@ -38,7 +38,9 @@ struct Args {
     linkwatch: Option<PathBuf>,
 }
 
-type BoxError = Box<dyn std::error::Error>;
+mod support;
+
+use support::{BoxError, linkwatch_exe, run_measured};
 
 fn main() -> Result<(), BoxError> {
     let args = Args::parse();
@@ -74,13 +76,13 @@ fn main() -> Result<(), BoxError> {
     ] {
         let mut command = Command::new(&exe);
         command.args(&command_args);
-        let m = measure(&mut command, dir.path())?;
+        let m = run_measured(&mut command, dir.path(), Duration::from_secs(3600))?;
         println!(
-            "{name:<15} exit {:>2}  wall {:>7.2} s  peak RSS {:>6.0} MB  cpu {:>7.2} s",
-            m.exit,
+            "{name:<15} {:<8}  wall {:>7.2} s  peak RSS {:>6.0} MB  cpu {:>7.2} s",
+            m.end.to_string(),
             m.wall.as_secs_f64(),
-            m.peak_rss_kib as f64 / 1024.0,
-            m.cpu.as_secs_f64()
+            m.peak_mib(),
+            m.cpu().as_secs_f64()
         );
     }
     Ok(())
@@ -176,70 +178,4 @@ fn write_edited_csv(path: &Path, resources: usize, rows: usize) -> std::io::Resu
         .unwrap();
     }
     std::fs::write(path, csv)
-}
-
-struct Measured {
-    exit: i32,
-    wall: Duration,
-    cpu: Duration,
-    peak_rss_kib: u64,
-}
-
-/// Runs `command` with its output in `dir`, and reaps it with `wait4` for its resource usage.
-fn measure(command: &mut Command, dir: &Path) -> Result<Measured, BoxError> {
-    command
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(dir.join("stdout.txt"))?)
-        .stderr(std::fs::File::create(dir.join("stderr.txt"))?);
-    let started = Instant::now();
-    let child = command.spawn()?;
-    let pid = libc::pid_t::try_from(child.id())?;
-    let (status, usage) = loop {
-        let mut status = 0;
-        // SAFETY: rusage is plain old data, for which all zeroes is a valid value.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `pid` is our own child, reaped only here; both pointers are to locals.
-        let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if got == pid {
-            break (status, usage);
-        }
-        let error = std::io::Error::last_os_error();
-        if error.kind() != std::io::ErrorKind::Interrupted {
-            return Err(error.into());
-        }
-    };
-    let wall = started.elapsed();
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec.unsigned_abs())
-            + Duration::from_micros(t.tv_usec.unsigned_abs())
-    };
-    Ok(Measured {
-        exit: if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            -libc::WTERMSIG(status)
-        },
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        // Linux reports ru_maxrss in KiB.
-        peak_rss_kib: usage.ru_maxrss.unsigned_abs(),
-    })
-}
-
-/// The `linkwatch` binary `cargo build --release` put beside this example's directory.
-fn linkwatch_exe() -> Result<PathBuf, BoxError> {
-    let exe = std::env::current_exe()?;
-    let linkwatch = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("cannot find target/release from this example's path")?
-        .join("linkwatch");
-    if !linkwatch.is_file() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            linkwatch.display()
-        )
-        .into());
-    }
-    Ok(linkwatch)
 }
