@@ -166,8 +166,7 @@ pub(crate) fn run(args: Args, project: &Project) -> anyhow::Result<Exit> {
         return Ok(Exit::Problems);
     }
     if !args.dry_run {
-        linkwatch::fsutil::write_atomic(&path, new.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        super::write_catalog_files(dir, &[(path.clone(), old.clone(), new.clone())])?;
     }
     write!(
         out,
