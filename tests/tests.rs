@@ -27,6 +27,7 @@ mod resolver;
 mod scale;
 mod schema;
 mod shard_cli;
+mod sibling_probe;
 mod usage;
 mod validate;
 mod workflow_steps;

@@ -11,10 +11,14 @@
 //! slows the reads instead of growing memory. Outcomes are kept without bodies; the reports and
 //! the baseline's commit are written at the end.
 //!
+//! A resource whose soft-404 signals were unclear is judged and staged like any other, then waits
+//! (without its body) for its host's sibling probe, which may turn it `soft404`; see [`probe`].
+//!
 //! Links that failed at DNS wait, bodiless, until every link is checked: when most hosts of the
 //! audit failed at DNS at once, the resolver is the likelier culprit than the sites, and those
 //! links are reported `failing` without touching their baseline, so none is confirmed broken.
 
+mod probe;
 pub mod shard;
 
 use crate::catalog::{Catalog, Entry};
@@ -23,6 +27,7 @@ use crate::check::engine::Finished;
 use crate::check::{
     Cancel, CheckConfig, Engine, EngineError, FailureKind, Fetch, Request, classify,
 };
+use crate::content::soft404::Sample;
 use crate::report::history::{History, Past};
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
 use crate::state::{self, Baseline, ResourceState, Snapshots, Staged, StateError};
@@ -30,12 +35,13 @@ use crate::status::Status;
 use crate::text;
 use crate::time;
 use crate::url::WebUrl;
+use probe::{Probes, Route};
 use shard::Shard;
 use std::collections::HashMap;
 use std::num::NonZero;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 
 /// Most characters of a title in an outcome (the catalog's, or a page's in a change); longer
 /// ones end in "...".
@@ -169,7 +175,12 @@ pub async fn run(
     let engine = Engine::new(config.engine.clone())?;
     let mut checks = engine.start(requests, cancel);
     let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
-    let mut judging: JoinSet<Result<Judged, StateError>> = JoinSet::new();
+    let mut judging = Judging {
+        tasks: JoinSet::new(),
+        probes: Probes::new(engine.clone(), cancel.clone()),
+        snapshots: Arc::clone(&snapshots),
+        save: config.save_baseline,
+    };
     let mut receiving = true;
     let mut answered = false;
     let mut network_down_only = true;
@@ -186,12 +197,12 @@ pub async fn run(
         },
         save: config.save_baseline,
     };
-    while receiving || !judging.is_empty() {
+    while receiving || !judging.is_done() {
         tokio::select! {
-            Some(joined) = judging.join_next(), if !judging.is_empty() => {
-                absorb(joined, &mut baseline, progress, &mut outcomes)?;
+            Some(next) = judging.next(), if !judging.is_done() => {
+                judging.take(next, &mut baseline, progress, &mut outcomes)?;
             }
-            finished = checks.next(), if receiving && judging.len() < cores => {
+            finished = checks.next(), if receiving && judging.tasks.len() < cores => {
                 let Some(finished) = finished else {
                     receiving = false;
                     continue;
@@ -209,8 +220,7 @@ pub async fn run(
                     held.push(finished);
                     continue;
                 }
-                let judge = judge(slot, &baseline);
-                judging.spawn_blocking(move || judge.run(finished));
+                judging.spawn(judge(slot, &baseline), finished);
             }
             else => break,
         }
@@ -231,18 +241,17 @@ pub async fn run(
                 outcomes[slot] = Some(outcome);
             }
             None => {
-                if judging.len() >= cores
-                    && let Some(joined) = judging.join_next().await
+                while judging.tasks.len() >= cores
+                    && let Some(next) = judging.next().await
                 {
-                    absorb(joined, &mut baseline, progress, &mut outcomes)?;
+                    judging.take(next, &mut baseline, progress, &mut outcomes)?;
                 }
-                let judge = judge(slot, &baseline);
-                judging.spawn_blocking(move || judge.run(finished));
+                judging.spawn(judge(slot, &baseline), finished);
             }
         }
     }
-    while let Some(joined) = judging.join_next().await {
-        absorb(joined, &mut baseline, progress, &mut outcomes)?;
+    while let Some(next) = judging.next().await {
+        judging.take(next, &mut baseline, progress, &mut outcomes)?;
     }
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
@@ -391,23 +400,120 @@ async fn find_archived(
     }
 }
 
+/// The judging stage: resources being judged on the blocking pool, and judged ones waiting for
+/// their host's probe.
+struct Judging {
+    tasks: JoinSet<Result<Judged, StateError>>,
+    probes: Probes,
+    snapshots: Arc<Snapshots>,
+    /// Stage snapshot changes (off when the baseline is not saved).
+    save: bool,
+}
+
+/// What the judging stage has next.
+enum Next {
+    Judged(Box<Result<Result<Judged, StateError>, JoinError>>),
+    Probed(probe::Answered),
+}
+
+impl Judging {
+    /// Whether nothing is being judged and no resource waits for a probe.
+    fn is_done(&self) -> bool {
+        self.tasks.is_empty() && self.probes.is_idle()
+    }
+
+    fn spawn(&mut self, judge: Judge, finished: Finished) {
+        self.tasks.spawn_blocking(move || judge.run(finished));
+    }
+
+    /// The next judged resource or probe answer; `None` once [`Judging::is_done`].
+    async fn next(&mut self) -> Option<Next> {
+        tokio::select! {
+            Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                Some(Next::Judged(Box::new(joined)))
+            }
+            Some(answered) = self.probes.next(), if !self.probes.is_idle() => {
+                Some(Next::Probed(answered))
+            }
+            else => None,
+        }
+    }
+
+    /// Takes what [`Judging::next`] gave: a judged resource goes on to the baseline and the
+    /// outcomes, or waits for its host's probe, or is compared with its answer; a probe's
+    /// answer sends on the resources that waited for it.
+    fn take(
+        &mut self,
+        next: Next,
+        baseline: &mut Baseline,
+        progress: &mut dyn Progress,
+        outcomes: &mut [Option<Outcome>],
+    ) -> Result<(), AuditError> {
+        match next {
+            Next::Judged(joined) => {
+                let judged = match *joined {
+                    Ok(judged) => judged?,
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                };
+                match self.probes.route(judged) {
+                    Route::Done(judged) => absorb(judged, baseline, progress, outcomes),
+                    Route::Waiting => {}
+                    Route::Compare(judged, catch_all) => self.compare(judged, catch_all),
+                }
+            }
+            Next::Probed(answered) => {
+                for judged in answered.waited {
+                    match &answered.catch_all {
+                        Some(catch_all) => self.compare(judged, Arc::clone(catch_all)),
+                        None => absorb(judged, baseline, progress, outcomes),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares a judged resource with its host's catch-all page on the blocking pool; when it
+    /// is that page, its decision is replaced by the probe's `soft404`, its staged snapshot
+    /// change dropped.
+    fn compare(&mut self, mut judged: Judged, catch_all: Arc<probe::CatchAll>) {
+        let snapshots = Arc::clone(&self.snapshots);
+        let save = self.save;
+        self.tasks.spawn_blocking(move || {
+            let Some(unclear) = judged.unclear.take() else {
+                return Ok(judged);
+            };
+            let Some(detail) = catch_all.same_page(&unclear.sample) else {
+                return Ok(judged);
+            };
+            let decision =
+                state::probed_soft404(unclear.prior.as_ref(), &unclear.entry, detail, unclear.now);
+            let assessment = if save {
+                snapshots.unstage(&unclear.entry.resource.id)?;
+                let (assessment, staged) = decision.stage(&snapshots)?;
+                judged.staged = Some(staged);
+                assessment
+            } else {
+                decision.assessment
+            };
+            assess_outcome(&mut judged.outcome, assessment);
+            Ok(judged)
+        });
+    }
+}
+
 /// Applies one judged resource: its baseline entry, its progress, its outcome.
 fn absorb(
-    joined: Result<Result<Judged, StateError>, tokio::task::JoinError>,
+    judged: Judged,
     baseline: &mut Baseline,
     progress: &mut dyn Progress,
     outcomes: &mut [Option<Outcome>],
-) -> Result<(), AuditError> {
-    let judged = match joined {
-        Ok(judged) => judged?,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    };
+) {
     if let Some(staged) = judged.staged {
         baseline.apply(staged);
     }
     progress.done(&judged.outcome);
     outcomes[judged.slot] = Some(judged.outcome);
-    Ok(())
 }
 
 /// Which hosts of the audit failed at DNS: a host counts as failed when every one of its links
@@ -481,10 +587,23 @@ struct Judge {
 }
 
 /// A judged resource: its outcome, and its baseline entry to apply when the baseline is saved.
+#[derive(Debug)]
 struct Judged {
     slot: usize,
     outcome: Outcome,
     staged: Option<Staged>,
+    /// Set when its signals were unclear: what its host's probe is compared with.
+    unclear: Option<Box<Unclear>>,
+}
+
+/// What replacing a resource's decision after its host's probe needs (see
+/// [`state::probed_soft404`]).
+#[derive(Debug)]
+struct Unclear {
+    sample: Sample,
+    entry: Entry,
+    prior: Option<ResourceState>,
+    now: jiff::Timestamp,
 }
 
 impl Judge {
@@ -498,7 +617,7 @@ impl Judge {
             .map_or(&[][..], |w| w.accept.as_slice());
         let network = classify(fetch, accept);
         let now = time::now();
-        let decision = state::decide(
+        let mut decision = state::decide(
             self.prior.as_ref(),
             || self.snapshots.accepted(&resource.id).ok().flatten(),
             &self.entry,
@@ -507,16 +626,27 @@ impl Judge {
             self.confirm,
             now,
         );
+        let sample = decision.probe.take();
         let (assessment, staged) = if self.save {
             let (assessment, staged) = decision.stage(&self.snapshots)?;
             (assessment, Some(staged))
         } else {
             (decision.assessment, None)
         };
+        let outcome = checked(&self.entry, fetch, assessment, now);
+        let unclear = sample.map(|sample| {
+            Box::new(Unclear {
+                sample,
+                entry: self.entry,
+                prior: self.prior,
+                now,
+            })
+        });
         Ok(Judged {
             slot: self.slot,
-            outcome: checked(&self.entry, fetch, assessment, now),
+            outcome,
             staged,
+            unclear,
         })
     }
 }
@@ -562,6 +692,37 @@ fn checked(
     assessment: state::Assessment,
     now: jiff::Timestamp,
 ) -> Outcome {
+    let mut outcome = Outcome {
+        id: entry.resource.id.clone(),
+        folder: entry.folder.clone(),
+        title: shown(&entry.resource.title, MAX_TITLE_CHARS),
+        url: entry.resource.url.clone(),
+        status: assessment.status,
+        http_status: fetch.http_status,
+        final_url: (!fetch.final_url.is_empty()).then(|| fetch.final_url.clone()),
+        detail: String::new(),
+        checked_at: now,
+        redirects: fetch.chain.clone(),
+        attempts: fetch.attempts,
+        elapsed_ms: fetch.elapsed_ms,
+        content_type: fetch
+            .content_type
+            .as_deref()
+            .map(|t| shown(t, MAX_TITLE_CHARS)),
+        bytes: fetch.http_status.map(|_| fetch.body.len() as u64),
+        similarity: None,
+        baseline_at: None,
+        failing_since: None,
+        failing_audits: 0,
+        change: None,
+        archived: None,
+    };
+    assess_outcome(&mut outcome, assessment);
+    outcome
+}
+
+/// Gives `outcome` the verdict of `assessment`.
+fn assess_outcome(outcome: &mut Outcome, assessment: state::Assessment) {
     let change = assessment.change.map(|mut change| {
         for title in [&mut change.old_title, &mut change.new_title]
             .into_iter()
@@ -574,29 +735,11 @@ fn checked(
         }
         change
     });
-    Outcome {
-        id: entry.resource.id.clone(),
-        folder: entry.folder.clone(),
-        title: shown(&entry.resource.title, MAX_TITLE_CHARS),
-        url: entry.resource.url.clone(),
-        status: assessment.status,
-        http_status: fetch.http_status,
-        final_url: (!fetch.final_url.is_empty()).then(|| fetch.final_url.clone()),
-        detail: shown(&assessment.detail, MAX_DETAIL_CHARS),
-        checked_at: now,
-        redirects: fetch.chain.clone(),
-        attempts: fetch.attempts,
-        elapsed_ms: fetch.elapsed_ms,
-        content_type: fetch
-            .content_type
-            .as_deref()
-            .map(|t| shown(t, MAX_TITLE_CHARS)),
-        bytes: fetch.http_status.map(|_| fetch.body.len() as u64),
-        similarity: assessment.similarity,
-        baseline_at: assessment.baseline_at,
-        failing_since: assessment.failing_since,
-        failing_audits: assessment.failing_audits,
-        change,
-        archived: None,
-    }
+    outcome.status = assessment.status;
+    outcome.detail = shown(&assessment.detail, MAX_DETAIL_CHARS);
+    outcome.similarity = assessment.similarity;
+    outcome.baseline_at = assessment.baseline_at;
+    outcome.failing_since = assessment.failing_since;
+    outcome.failing_audits = assessment.failing_audits;
+    outcome.change = change;
 }

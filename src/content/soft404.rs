@@ -1,7 +1,10 @@
-//! Soft-404s: pages that answer, but say (or show) that the resource is gone.
+//! Soft-404s: pages that answer, but say (or show) that the resource is gone, and the sibling
+//! probe's side of it: which pages are unclear enough to be compared with what their host
+//! answers for an address that cannot exist ([`unclear`]), and that comparison
+//! ([`same_as_probe`]).
 
-use super::Page;
-use crate::url::WebUrl;
+use super::{Page, similarity};
+use crate::url::{WebUrl, same_page};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -137,6 +140,133 @@ pub fn signals(
         ));
     }
     found
+}
+
+/// Whether `page`, fetched from `requested` and answered at `final_url` with no soft-404 signal
+/// (see [`signals`]), may still be the page its host answers for any address, so that the host's
+/// probe should decide: its content would be reported changed (`changed`: the resource may have
+/// turned into the host's catch-all page), its main text says the page is gone where that alone
+/// does not count (a long page, or one under the accepted title), or the request was sent on to
+/// another page of the same site (a catch-all redirect; to the home page is a signal already).
+/// Never for a site's home page, a document compared by hash, or an unread page.
+pub fn unclear(requested: &str, final_url: &str, page: &Page, changed: bool) -> bool {
+    let Ok(from) = WebUrl::parse(requested) else {
+        return false;
+    };
+    if from.is_home_page() || page.is_document || page.unread.is_some() {
+        return false;
+    }
+    if changed || page.text.lines().any(|l| GONE_SENTENCE.is_match(l)) {
+        return true;
+    }
+    WebUrl::parse(final_url).is_ok_and(|to| {
+        let path = |u: &WebUrl| u.as_url().path().trim_end_matches('/').to_ascii_lowercase();
+        from.site() == to.site() && path(&from) != path(&to)
+    })
+}
+
+/// Most characters of a [`Sample`]'s words kept: enough to tell two pages apart, small enough
+/// that an audit can hold hundreds of samples while their hosts' probes answer.
+pub const SAMPLE_CHARS: usize = 4096;
+
+/// Fewest words a page must have for its text to say it is its host's catch-all page: a
+/// script-rendered site serves one near-empty shell for every address, its real pages too.
+pub const SAMPLE_MIN_WORDS: usize = 10;
+
+/// Least word similarity (see [`similarity`]) of two samples under the same title for them to
+/// be the same page.
+pub const SAME_AS_PROBE_SIMILARITY: f64 = 0.9;
+
+/// What the comparison with a host's probe needs of one page, compact enough to hold while the
+/// probe is on its way: the page's fingerprint, the address asked for and the one that
+/// answered, and its title and words without the words of the address asked for, since
+/// catch-all pages often echo the requested address ("/docs/guide.html was not found").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    requested: String,
+    final_url: String,
+    fingerprint: String,
+    title: Option<String>,
+    /// Lowercase words, space-separated, at most [`SAMPLE_CHARS`].
+    words: String,
+    /// How many words the whole text had.
+    word_count: usize,
+}
+
+impl Sample {
+    /// The sample of `page`, fetched from `requested` and answered at `final_url`.
+    pub fn new(requested: &str, final_url: &str, page: &Page) -> Sample {
+        let echoed: Vec<String> = WebUrl::parse(requested)
+            .map(|u| words(u.as_str()).collect())
+            .unwrap_or_default();
+        let kept = |text: &str| -> Vec<String> {
+            words(text)
+                .filter(|w| !echoed.iter().any(|e| e == w))
+                .collect()
+        };
+        let all = kept(&page.text);
+        let mut text = String::new();
+        for word in &all {
+            if text.len() + word.len() + 1 > SAMPLE_CHARS {
+                break;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+        Sample {
+            requested: requested.to_owned(),
+            final_url: final_url.to_owned(),
+            fingerprint: page.fingerprint.clone(),
+            title: page.title.as_deref().map(|t| kept(t).join(" ")),
+            words: text,
+            word_count: all.len(),
+        }
+    }
+
+    /// Whether the request was sent on to another page.
+    fn redirected(&self) -> bool {
+        !same_page(&self.requested, &self.final_url)
+    }
+}
+
+/// The lowercase words (runs of letters and digits) of `text`.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Whether a resource's page (`resource`) is what its host answers for an address that cannot
+/// exist (`probe`, a 2xx answer): the same fingerprint, or both sent on to the same other
+/// address, or near-identical words (at least [`SAME_AS_PROBE_SIMILARITY`], about as many of
+/// them) under the same title, echoed addresses left out. Pages of fewer than
+/// [`SAMPLE_MIN_WORDS`] words are only compared by where they were sent. A probe that lands on
+/// the resource itself says nothing against it: the host sends lost visitors to this page.
+pub fn same_as_probe(resource: &Sample, probe: &Sample) -> bool {
+    if same_page(&probe.final_url, &resource.requested) {
+        return false;
+    }
+    if resource.redirected()
+        && probe.redirected()
+        && same_page(&resource.final_url, &probe.final_url)
+    {
+        return true;
+    }
+    if resource.word_count.min(probe.word_count) < SAMPLE_MIN_WORDS {
+        return false;
+    }
+    if resource.fingerprint == probe.fingerprint {
+        return true;
+    }
+    let (fewer, more) = (
+        resource.word_count.min(probe.word_count),
+        resource.word_count.max(probe.word_count),
+    );
+    resource.title == probe.title
+        && fewer * 10 >= more * 9
+        && similarity(&resource.words, &probe.words) >= SAME_AS_PROBE_SIMILARITY
 }
 
 /// `line`, cut at a word to at most [`QUOTE_CHARS`] characters.
@@ -336,6 +466,147 @@ mod tests {
         let found = says(&page_saying(Some("Example"), &text), None);
         assert!(found[0].ends_with("…\""), "{found:?}");
         assert!(found[0].chars().count() < QUOTE_CHARS + 20, "{found:?}");
+    }
+
+    const CATCH_ALL: &str = "Example Family Services supports parents and carers across the region.\n\
+        Browse our services, read the latest news or contact our friendly team.";
+
+    fn welcome(text: &str) -> Page {
+        Page {
+            fingerprint: blake3::hash(text.as_bytes()).to_hex().to_string(),
+            ..page_saying(Some("Welcome to Example"), text)
+        }
+    }
+
+    #[test]
+    fn unclear_pages_are_changed_redirected_within_the_site_or_weakly_gone() {
+        let plain = welcome(CATCH_ALL);
+        let url = "https://a.org/docs/guide.html";
+        assert!(!unclear(url, url, &plain, false), "a plain page is clear");
+        assert!(
+            unclear(url, url, &plain, true),
+            "a changed page may be the catch-all"
+        );
+        assert!(unclear(url, "https://a.org/welcome", &plain, false));
+        assert!(
+            unclear(url, "https://www.a.org/start", &plain, false),
+            "same site"
+        );
+        for clear in [
+            "https://a.org/docs/guide.html/",
+            "https://a.org/DOCS/guide.html",
+            "http://a.org/docs/guide.html?from=old",
+            "https://other.org/docs/other.html",
+        ] {
+            assert!(!unclear(url, clear, &plain, false), "{clear}");
+        }
+        let long_gone = page_saying(
+            Some("Guide"),
+            &format!(
+                "The page you requested has moved into this guide.\n{}",
+                "Parents can set up devices together with their children. ".repeat(20)
+            ),
+        );
+        assert!(says(&long_gone, None).is_empty(), "too long to count");
+        assert!(unclear(url, url, &long_gone, false), "but not clear either");
+
+        let home = "https://a.org/";
+        assert!(!unclear(home, home, &plain, true), "never the home page");
+        let document = Page {
+            is_document: true,
+            ..plain.clone()
+        };
+        assert!(!unclear(url, url, &document, true), "never a document");
+        let unread = Page {
+            unread: Some("too complex"),
+            ..plain.clone()
+        };
+        assert!(!unclear(url, url, &unread, true), "never an unread page");
+    }
+
+    #[test]
+    fn a_page_is_the_probes_when_it_has_its_fingerprint_words_or_landing_page() {
+        let url = "https://a.org/docs/guide.html";
+        let probe_url = "https://a.org/docs/linkwatch-probe-0123456789abcdef.html";
+        let probe = Sample::new(probe_url, probe_url, &welcome(CATCH_ALL));
+        let same = Sample::new(url, url, &welcome(CATCH_ALL));
+        assert!(same_as_probe(&same, &probe), "same fingerprint");
+
+        let echo = |path: &str| welcome(&format!("You asked for {path}.\n{CATCH_ALL}"));
+        let probe_echo = Sample::new(probe_url, probe_url, &echo(probe_url));
+        let echoed = Sample::new(url, url, &echo("/docs/guide.html"));
+        assert!(
+            same_as_probe(&echoed, &probe_echo),
+            "the echoed address is left out"
+        );
+        let elsewhere = Sample::new(
+            "https://a.org/help/parents",
+            "https://a.org/help/parents",
+            &echo("https://a.org/help/parents"),
+        );
+        assert!(
+            same_as_probe(&elsewhere, &probe_echo),
+            "in another folder too"
+        );
+
+        let real = page_saying(
+            Some("Talking to children about online safety"),
+            "Start the conversation early and keep it going as your child grows.\n\
+             Agree on family rules for devices and review them together each year.",
+        );
+        assert!(!same_as_probe(&Sample::new(url, url, &real), &probe));
+        let retitled = Page {
+            title: Some("Our services".into()),
+            ..welcome(&format!("{CATCH_ALL}\nNew."))
+        };
+        assert!(
+            !same_as_probe(&Sample::new(url, url, &retitled), &probe),
+            "near-identical words need the same title"
+        );
+        let longer = welcome(&format!(
+            "{CATCH_ALL}\n{}",
+            "Parents and carers meet weekly. ".repeat(3)
+        ));
+        assert!(
+            !same_as_probe(&Sample::new(url, url, &longer), &probe),
+            "too many new words"
+        );
+
+        let landing = "https://a.org/welcome";
+        let probe_sent = Sample::new(probe_url, landing, &welcome("Welcome."));
+        let sent = Sample::new(url, landing, &welcome("Welcome!"));
+        assert!(
+            same_as_probe(&sent, &probe_sent),
+            "both sent to the same page"
+        );
+        let not_sent = Sample::new(url, url, &welcome("Welcome!"));
+        assert!(
+            !same_as_probe(&not_sent, &probe_sent),
+            "a short page at its own address"
+        );
+        let probe_home = Sample::new(probe_url, url, &welcome(CATCH_ALL));
+        assert!(
+            !same_as_probe(&same, &probe_home),
+            "a host that sends lost visitors to this very page says nothing against it"
+        );
+    }
+
+    #[test]
+    fn near_empty_pages_prove_nothing_by_their_text() {
+        // A script-rendered site answers every address with the same shell, real pages too.
+        let url = "https://a.org/app/reports";
+        let probe_url = "https://a.org/app/linkwatch-probe-0123456789abcdef";
+        let shell = welcome("You need to enable JavaScript to run this app.");
+        let probe = Sample::new(probe_url, probe_url, &shell);
+        assert!(!same_as_probe(&Sample::new(url, url, &shell), &probe));
+    }
+
+    #[test]
+    fn a_sample_keeps_at_most_its_cap_of_words() {
+        let long = welcome(&"word ".repeat(10_000));
+        let sample = Sample::new("https://a.org/x", "https://a.org/x", &long);
+        assert!(sample.words.len() <= SAMPLE_CHARS);
+        assert_eq!(sample.word_count, 10_000);
     }
 
     #[test]

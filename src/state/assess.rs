@@ -11,7 +11,8 @@ use super::{
 };
 use crate::catalog::{Entry, Watch};
 use crate::check::Fetch;
-use crate::content::{self, Change, Page, snapshot_text, soft404};
+use crate::content::soft404::{self, Sample};
+use crate::content::{self, Change, Page, snapshot_text};
 use crate::status::Status;
 use crate::time;
 
@@ -91,6 +92,10 @@ pub fn parse_span(s: &str) -> Result<jiff::SignedDuration, String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     pub assessment: Assessment,
+    /// The page's sample when its signals are unclear (see [`soft404::unclear`]): the audit
+    /// compares it with what the host answers for an address that cannot exist, and may then
+    /// replace this decision with [`probed_soft404`]'s.
+    pub probe: Option<Sample>,
     id: String,
     state: ResourceState,
     snapshot: SnapshotChange,
@@ -162,13 +167,9 @@ pub fn decide(
     now: jiff::Timestamp,
 ) -> Decision {
     let resource = &entry.resource;
-    let mut st = prior
-        .cloned()
-        .unwrap_or_else(|| ResourceState::new(&resource.url, &entry.folder));
-    st.url.clone_from(&resource.url);
-    st.folder.clone_from(&entry.folder);
-    st.last_checked_at = Some(now);
+    let mut st = checked_now(prior, entry, now);
     let (status, detail) = network;
+    let mut probe = None;
     let (assessment, snapshot) = match status {
         Status::Failing | Status::Broken => (
             failure(&mut st, status, detail, confirm.into(), now),
@@ -186,16 +187,78 @@ pub fn decide(
                 detail,
                 now,
             };
-            healthy(&mut st, accepted_text, &answer)
+            healthy(&mut st, accepted_text, &answer, &mut probe)
         }
         other => (Assessment::new(other, detail, &st), SnapshotChange::None),
     };
     st.last_status = Some(assessment.status);
+    let probe = probe.filter(|_| {
+        matches!(
+            assessment.status,
+            Status::Ok | Status::Moved | Status::Changed
+        )
+    });
     Decision {
         assessment,
+        probe,
         id: resource.id.clone(),
         state: st,
         snapshot,
+    }
+}
+
+/// The decision [`decide`] makes for a healthy answer whose page is a soft-404, for a resource
+/// whose page turned out to be what its host answers for an address that cannot exist (the
+/// sibling probe): `soft404` with `detail`, nothing recorded, a hijack that was waiting dropped.
+pub fn probed_soft404(
+    prior: Option<&ResourceState>,
+    entry: &Entry,
+    detail: String,
+    now: jiff::Timestamp,
+) -> Decision {
+    let mut st = checked_now(prior, entry, now);
+    st.consecutive_failures = 0;
+    st.failing_since = None;
+    let snapshot = match take_hijack(&mut st) {
+        Some(_) => SnapshotChange::RemovePending,
+        None => SnapshotChange::None,
+    };
+    let assessment = Assessment::new(Status::Soft404, detail, &st);
+    st.last_status = Some(assessment.status);
+    Decision {
+        assessment,
+        probe: None,
+        id: entry.resource.id.clone(),
+        state: st,
+        snapshot,
+    }
+}
+
+/// `entry`'s baseline entry as a check at `now` starts from: its prior one, or a new one.
+fn checked_now(
+    prior: Option<&ResourceState>,
+    entry: &Entry,
+    now: jiff::Timestamp,
+) -> ResourceState {
+    let resource = &entry.resource;
+    let mut st = prior
+        .cloned()
+        .unwrap_or_else(|| ResourceState::new(&resource.url, &entry.folder));
+    st.url.clone_from(&resource.url);
+    st.folder.clone_from(&entry.folder);
+    st.last_checked_at = Some(now);
+    st
+}
+
+/// Takes a hijack seen before out of `st`'s pending change, returning when it was first seen;
+/// any other pending change stays.
+fn take_hijack(st: &mut ResourceState) -> Option<jiff::Timestamp> {
+    match st.pending.take() {
+        Some(p) if p.hijacked => Some(p.first_seen_at),
+        other => {
+            st.pending = other;
+            None
+        }
     }
 }
 
@@ -272,6 +335,7 @@ fn healthy(
     st: &mut ResourceState,
     accepted_text: impl FnOnce() -> Option<String>,
     a: &Answer<'_>,
+    probe: &mut Option<Sample>,
 ) -> (Assessment, SnapshotChange) {
     if a.fetch.body_incomplete.is_some() {
         // The detail already says "content not compared": nothing to judge the content by.
@@ -281,14 +345,8 @@ fn healthy(
         );
     }
     // A hijack seen before is judged afresh: it stays pending only if this answer is one too.
-    let hijacked_since = match st.pending.take() {
-        Some(p) if p.hijacked => Some(p.first_seen_at),
-        other => {
-            st.pending = other;
-            None
-        }
-    };
-    let (assessment, change) = answer(st, accepted_text, a, hijacked_since);
+    let hijacked_since = take_hijack(st);
+    let (assessment, change) = answer(st, accepted_text, a, hijacked_since, probe);
     match change {
         SnapshotChange::None if hijacked_since.is_some() => {
             (assessment, SnapshotChange::RemovePending)
@@ -302,6 +360,7 @@ fn answer(
     accepted_text: impl FnOnce() -> Option<String>,
     a: &Answer<'_>,
     hijacked_since: Option<jiff::Timestamp>,
+    probe: &mut Option<Sample>,
 ) -> (Assessment, SnapshotChange) {
     let fetch = a.fetch;
     let keep = |assessment| (assessment, SnapshotChange::None);
@@ -364,6 +423,11 @@ fn answer(
             format!("anchor #{anchor} is gone"),
             st,
         ));
+    }
+    // Content not tracked is never known: it is unclear only where it lands somewhere new.
+    let landed_before = st.final_url.as_deref() == Some(fetch.final_url.as_str());
+    if !known && (a.watch.tracks_content() || !landed_before) {
+        ask_probe(probe, a, &page, false);
     }
     st.last_good_at = Some(a.now);
     st.final_url = Some(fetch.final_url.clone());
@@ -432,6 +496,9 @@ fn answer(
         }
         return keep(minor);
     }
+    if probe.is_none() {
+        ask_probe(probe, a, &page, true);
+    }
     let first_seen_at = st.pending.as_ref().map_or(a.now, |p| p.first_seen_at);
     st.pending = Some(Pending {
         fingerprint: page.fingerprint.clone(),
@@ -445,6 +512,29 @@ fn answer(
         facts: Some(page.facts.clone()),
     });
     (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
+}
+
+/// Sets `probe` to the page's sample when its signals are unclear (see [`soft404::unclear`];
+/// `changed`: its content would be reported changed). The sample is of the whole page, as the
+/// probe's is, also when the resource's watch narrows what is compared.
+fn ask_probe(probe: &mut Option<Sample>, a: &Answer<'_>, page: &Page, changed: bool) {
+    let fetch = a.fetch;
+    if !soft404::unclear(a.url, &fetch.final_url, page, changed) {
+        return;
+    }
+    let narrowed = a.watch.selector.is_some() || !a.watch.ignore.is_empty();
+    let whole;
+    let page = if narrowed {
+        whole = content::extract(
+            &fetch.body,
+            fetch.content_type.as_deref(),
+            &Watch::default(),
+        );
+        &whole
+    } else {
+        page
+    };
+    *probe = Some(Sample::new(a.url, &fetch.final_url, page));
 }
 
 /// `Some` verdict `hijacked` when the page shows a hijack (see [`content::hijack`]): the page
@@ -541,6 +631,175 @@ pub(super) fn remember(st: &mut ResourceState, fingerprint: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{Kind, Resource};
+
+    const URL: &str = "https://a.test/guides/safety.html";
+
+    fn entry() -> Entry {
+        Entry {
+            folder: "web".into(),
+            resource: Resource {
+                id: "safety".into(),
+                title: "Online safety".into(),
+                url: URL.into(),
+                kind: Kind::Guide,
+                organization: "Example".into(),
+                description: None,
+                audience: vec![],
+                tags: vec![],
+                added: None,
+                reviewed: None,
+                watch: None,
+            },
+        }
+    }
+
+    fn page(body: &str) -> Fetch {
+        Fetch {
+            final_url: URL.into(),
+            http_status: Some(200),
+            content_type: Some("text/html".into()),
+            body: body.as_bytes().to_vec(),
+            attempts: 1,
+            got_http_answer: true,
+            ..Fetch::default()
+        }
+    }
+
+    const GUIDE: &str = "<title>Online safety</title><main><p>Start the conversation early and \
+        keep it going as your child grows.</p><p>Agree on rules for devices together.</p></main>";
+    const WELCOME: &str = "<title>Welcome to Example</title><main><p>Example supports parents \
+        and carers across the region.</p><p>Browse our services or contact our team.</p></main>";
+
+    fn ok() -> (Status, String) {
+        (Status::Ok, "200 OK".into())
+    }
+
+    #[test]
+    fn only_an_unclear_page_asks_for_its_hosts_probe() {
+        let at = |h| {
+            "2026-11-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                + jiff::SignedDuration::from_hours(h)
+        };
+        let first = decide(None, || None, &entry(), &page(GUIDE), ok(), 2, at(0));
+        assert_eq!(first.assessment.status, Status::Ok);
+        assert_eq!(first.probe, None, "a first look at a plain page is clear");
+        let SnapshotChange::Accepted(text) = first.snapshot.clone() else {
+            panic!("recorded: {first:?}");
+        };
+        let prior = first.state;
+        let same = decide(
+            Some(&prior),
+            || None,
+            &entry(),
+            &page(GUIDE),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_eq!((same.assessment.status, same.probe), (Status::Ok, None));
+        let changed = decide(
+            Some(&prior),
+            || Some(text),
+            &entry(),
+            &page(WELCOME),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_eq!(changed.assessment.status, Status::Changed);
+        assert!(
+            changed.probe.is_some(),
+            "did the page turn into the host's catch-all?"
+        );
+        let gone = page("<title>Page not found</title><main><p>Sorry.</p></main>");
+        let soft = decide(Some(&prior), || None, &entry(), &gone, ok(), 2, at(1));
+        assert_eq!(
+            (soft.assessment.status, soft.probe),
+            (Status::Soft404, None)
+        );
+    }
+
+    #[test]
+    fn content_not_tracked_asks_only_when_it_lands_somewhere_new() {
+        let at = |h| {
+            "2026-11-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                + jiff::SignedDuration::from_hours(h)
+        };
+        let mut untracked = entry();
+        untracked.resource.watch = Some(Watch {
+            content: Some(false),
+            ..Watch::default()
+        });
+        let landed = |url: &str| Fetch {
+            final_url: url.into(),
+            ..page(GUIDE)
+        };
+        let moved = landed("https://a.test/guides/new.html");
+        let first = decide(None, || None, &untracked, &moved, ok(), 2, at(0));
+        assert!(first.probe.is_some(), "sent on to another page of the site");
+        let again = decide(
+            Some(&first.state),
+            || None,
+            &untracked,
+            &moved,
+            ok(),
+            2,
+            at(1),
+        );
+        assert_eq!(again.probe, None, "where it landed last time");
+        let elsewhere = landed("https://a.test/start.html");
+        let third = decide(
+            Some(&again.state),
+            || None,
+            &untracked,
+            &elsewhere,
+            ok(),
+            2,
+            at(2),
+        );
+        assert!(third.probe.is_some(), "somewhere new");
+    }
+
+    #[test]
+    fn the_probes_soft404_is_the_one_decide_makes_for_a_soft404() {
+        let at = |h| {
+            "2026-11-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                + jiff::SignedDuration::from_hours(h)
+        };
+        let mut prior = decide(None, || None, &entry(), &page(GUIDE), ok(), 2, at(0)).state;
+        prior.consecutive_failures = 1;
+        prior.failing_since = Some(at(0));
+        let waiting = |hijacked| Pending {
+            fingerprint: "f".into(),
+            title: None,
+            length: 3,
+            is_document: false,
+            first_seen_at: at(0),
+            last_seen_at: at(0),
+            change: Change::default(),
+            hijacked,
+            facts: None,
+        };
+        let gone = page("<title>Page not found</title><main><p>Sorry.</p></main>");
+        for pending in [None, Some(waiting(false)), Some(waiting(true))] {
+            prior.pending = pending;
+            let decided = decide(Some(&prior), || None, &entry(), &gone, ok(), 2, at(30));
+            assert_eq!(decided.assessment.status, Status::Soft404);
+            let probed = probed_soft404(
+                Some(&prior),
+                &entry(),
+                decided.assessment.detail.clone(),
+                at(30),
+            );
+            assert_eq!(probed, decided);
+        }
+        let new = decide(None, || None, &entry(), &gone, ok(), 2, at(30));
+        assert_eq!(
+            probed_soft404(None, &entry(), new.assessment.detail.clone(), at(30)),
+            new
+        );
+    }
 
     #[test]
     fn confirm_spans_are_friendly_durations_with_24_hour_days() {

@@ -14,7 +14,9 @@ pub mod commit;
 pub mod merge;
 
 pub use accept::{Accepted, Selection, accept};
-pub use assess::{Assessment, Confirm, Decision, Staged, assess, decide, parse_span};
+pub use assess::{
+    Assessment, Confirm, Decision, Staged, assess, decide, parse_span, probed_soft404,
+};
 
 use crate::content::Change;
 use crate::fsutil::write_atomic;
@@ -416,6 +418,16 @@ impl Snapshots {
         }
         .and_then(|()| std::fs::write(&path, text));
         written.map_err(|source| StateError::Write { path, source })
+    }
+
+    /// Drops what this run staged for `id`'s snapshots, so they stay as committed: for a
+    /// decision staged early and then replaced by another (see [`probed_soft404`]).
+    pub fn unstage(&self, id: &str) -> Result<(), StateError> {
+        for rel in [Self::accepted_path(id), Self::pending_path(id)] {
+            remove_file(&self.staging.join(WRITE).join(&rel))?;
+            remove_file(&self.staging.join(REMOVE).join(&rel))?;
+        }
+        Ok(())
     }
 
     /// Stages the removal of `rel`.

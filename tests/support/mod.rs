@@ -4,7 +4,8 @@
 //! self-signed certificate), declares routes (`path → Reply`), points the code under test at
 //! [`TestServer::url`], and afterwards asks what the server saw: requests per path, their
 //! methods and headers, and the most requests it was answering at once. Routes can be swapped
-//! at any time (e.g. a page that changes between two audits). Unknown paths answer 404.
+//! at any time (e.g. a page that changes between two audits). Unknown paths answer 404, or what
+//! [`TestServer::fallback`] says (a host that answers every address).
 //!
 //! ```ignore
 //! let server = TestServer::start().await;
@@ -163,9 +164,13 @@ impl Seen {
     }
 }
 
+/// What a server answers for a path it has no route for.
+type Fallback = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
+
 #[derive(Default)]
 struct Shared {
     routes: Mutex<HashMap<String, (Reply, usize)>>,
+    fallback: Mutex<Option<Fallback>>,
     seen: Mutex<Vec<Seen>>,
     current: AtomicUsize,
     max: AtomicUsize,
@@ -282,6 +287,12 @@ impl TestServer {
         self
     }
 
+    /// Answers every path without a route with `reply(path)` instead of 404: a catch-all host.
+    pub fn fallback(&self, reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> &TestServer {
+        *self.shared.fallback.lock().expect("fallback") = Some(Arc::new(reply));
+        self
+    }
+
     /// Requests received for `path`, any method.
     pub fn hits(&self, path: &str) -> usize {
         self.requests().iter().filter(|s| s.path == path).count()
@@ -312,7 +323,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: Arc<Shared>
                     *count += 1;
                     resolve(reply, *count - 1, &seen.method)
                 }
-                None => Reply::status(404),
+                None => match &*shared.fallback.lock().expect("fallback") {
+                    Some(fallback) => resolve(&fallback(&seen.path), 0, &seen.method),
+                    None => Reply::status(404),
+                },
             }
         };
         let head = seen.method == "HEAD";

@@ -1,0 +1,264 @@
+//! The sibling probe: once per host and audit, what the host answers for an address that cannot
+//! exist, for the resources whose soft-404 signals were unclear (see
+//! [`soft404::unclear`](crate::content::soft404::unclear)).
+//!
+//! A host's probe is sent as soon as one of its resources needs it, through the audit's engine
+//! (its User-Agent, address policy, cookie jar and body budget) as a batch of its own, so it
+//! starts without waiting for the audit's other links; that batch's per-host limit is its own,
+//! so a host may see one request more at once than the limit while its probe is out. It asks
+//! for a random name in the resource's folder, with the resource's extension. The resources
+//! waiting for it are judged and staged already, and wait without their bodies; once it
+//! answers, each is compared with the probe's page, and becomes `soft404` when it is the same
+//! page. Later resources of that host are compared with the same answer. At most
+//! [`MAX_HELD`] resources wait at once; beyond that, a resource keeps the verdict it had
+//! without the probe. A probe that fails, or any answer but a 2xx (a 404 or 410 above all: an
+//! honest host), changes nothing; nor does a cancelled audit, whose waiting resources keep the
+//! verdicts they had. Probes are never outcomes, never in the baseline, never counted as checked.
+
+use super::Judged;
+use crate::catalog::Watch;
+use crate::check::{Cancel, Engine, Request};
+use crate::content::{self, soft404};
+use crate::url::{WebUrl, host_key};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// Most resources waiting for their host's probe at once, over all hosts.
+pub(super) const MAX_HELD: usize = 512;
+
+/// Prefix of a probe's file name; the rest is 16 random hex digits and the resource's extension.
+pub(super) const PROBE_NAME: &str = "linkwatch-probe-";
+
+/// What a host answered for an address that cannot exist, when it answered with a page (2xx).
+#[derive(Debug)]
+pub(super) struct CatchAll {
+    /// The probe's path, e.g. `/guides/linkwatch-probe-0123456789abcdef.html`.
+    path: String,
+    /// The status it answered with, after redirects.
+    status: u16,
+    sample: soft404::Sample,
+}
+
+impl CatchAll {
+    /// Whether a resource's page, sampled as `sample`, is this page; then the detail to give.
+    pub(super) fn same_page(&self, sample: &soft404::Sample) -> Option<String> {
+        soft404::same_as_probe(sample, &self.sample).then(|| {
+            format!(
+                "soft 404: this host answers every address with the same page (probe {} answered {})",
+                self.path, self.status
+            )
+        })
+    }
+}
+
+/// A host's probe has answered: the resources that waited for it, and its page if it is one.
+#[derive(Debug)]
+pub(super) struct Answered {
+    pub(super) waited: Vec<Judged>,
+    pub(super) catch_all: Option<Arc<CatchAll>>,
+}
+
+/// Where a judged resource goes next.
+#[derive(Debug)]
+pub(super) enum Route {
+    /// To the baseline and the outcomes, as it is.
+    Done(Judged),
+    /// Nowhere yet: it waits for its host's probe.
+    Waiting,
+    /// To be compared with its host's catch-all page.
+    Compare(Judged, Arc<CatchAll>),
+}
+
+#[derive(Debug)]
+enum Host {
+    Asking(Vec<Judged>),
+    Answered(Option<Arc<CatchAll>>),
+}
+
+/// The audit's probes: one per host, sent when first needed, and the resources waiting for them.
+#[derive(Debug)]
+pub(super) struct Probes {
+    engine: Engine,
+    cancel: Cancel,
+    hosts: HashMap<String, Host>,
+    asking: JoinSet<(String, Option<CatchAll>)>,
+    waiting: usize,
+}
+
+impl Probes {
+    pub(super) fn new(engine: Engine, cancel: Cancel) -> Probes {
+        Probes {
+            engine,
+            cancel,
+            hosts: HashMap::new(),
+            asking: JoinSet::new(),
+            waiting: 0,
+        }
+    }
+
+    /// Whether no probe is on its way (so no resource waits).
+    pub(super) fn is_idle(&self) -> bool {
+        self.asking.is_empty()
+    }
+
+    /// Routes a judged resource: on at once unless its signals were unclear; else to its host's
+    /// probe, sending it now if it is the host's first.
+    pub(super) fn route(&mut self, judged: Judged) -> Route {
+        let Some(unclear) = &judged.unclear else {
+            return Route::Done(judged);
+        };
+        let url = &unclear.entry.resource.url;
+        let host = host_key(url);
+        match self.hosts.get_mut(&host) {
+            Some(Host::Answered(Some(catch_all))) => Route::Compare(judged, catch_all.clone()),
+            Some(Host::Answered(None)) => Route::Done(judged),
+            Some(Host::Asking(waiting)) if self.waiting < MAX_HELD => {
+                waiting.push(judged);
+                self.waiting += 1;
+                Route::Waiting
+            }
+            Some(Host::Asking(_)) => Route::Done(judged),
+            None if self.cancel.is_cancelled() => Route::Done(judged),
+            None => {
+                let Some(probe) = probe_url(url) else {
+                    self.hosts.insert(host, Host::Answered(None));
+                    return Route::Done(judged);
+                };
+                self.asking.spawn(ask(
+                    self.engine.clone(),
+                    self.cancel.clone(),
+                    host.clone(),
+                    probe,
+                ));
+                if self.waiting < MAX_HELD {
+                    self.waiting += 1;
+                    self.hosts.insert(host, Host::Asking(vec![judged]));
+                    Route::Waiting
+                } else {
+                    self.hosts.insert(host, Host::Asking(Vec::new()));
+                    Route::Done(judged)
+                }
+            }
+        }
+    }
+
+    /// The next probe to answer, with the resources that waited for it; `None` when none is
+    /// on its way.
+    pub(super) async fn next(&mut self) -> Option<Answered> {
+        let (host, catch_all) = match self.asking.join_next().await? {
+            Ok(answer) => answer,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        let catch_all = catch_all.map(Arc::new);
+        let waited = match self.hosts.insert(host, Host::Answered(catch_all.clone())) {
+            Some(Host::Asking(waited)) => waited,
+            _ => Vec::new(),
+        };
+        self.waiting -= waited.len();
+        Some(Answered { waited, catch_all })
+    }
+}
+
+/// The probe of the host of `resource`: same scheme, host and port, the resource's folder (its
+/// path up to the last `/`), and a random name that keeps the resource's extension (`.html`,
+/// `.aspx`…); no query. `None` for a URL that is not a web URL.
+pub(super) fn probe_url(resource: &str) -> Option<String> {
+    let parsed = WebUrl::parse(resource).ok()?;
+    let mut url = parsed.as_url().clone();
+    let (folder, name) = url.path().rsplit_once('/').unwrap_or(("", url.path()));
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|ext| {
+            (1..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        .map(|ext| format!(".{ext}"))
+        .unwrap_or_default();
+    let path = format!("{folder}/{PROBE_NAME}{:016x}{extension}", fastrand::u64(..));
+    url.set_path(&path);
+    url.set_query(None);
+    url.set_fragment(None);
+    Some(url.to_string())
+}
+
+/// Sends one host's probe and reads its page, when it answered with one.
+async fn ask(
+    engine: Engine,
+    cancel: Cancel,
+    host: String,
+    probe: String,
+) -> (String, Option<CatchAll>) {
+    let mut checks = engine.start(vec![Request::new(probe.clone())], &cancel);
+    let finished = checks.next().await;
+    checks.finish().await;
+    let Some(finished) = finished else {
+        return (host, None);
+    };
+    let fetch = &finished.fetch;
+    let page_answer = fetch.failure.is_none()
+        && fetch.body_incomplete.is_none()
+        && fetch.challenge.is_none()
+        && fetch.http_status.is_some_and(|s| (200..300).contains(&s));
+    if !page_answer {
+        return (host, None);
+    }
+    // Reading the page is CPU work: the blocking pool's, like judging a resource.
+    let read = tokio::task::spawn_blocking(move || {
+        let fetch = &finished.fetch;
+        let page = content::extract(
+            &fetch.body,
+            fetch.content_type.as_deref(),
+            &Watch::default(),
+        );
+        let path =
+            WebUrl::parse(&probe).map_or_else(|_| probe.clone(), |u| u.as_url().path().to_owned());
+        CatchAll {
+            path,
+            status: fetch.http_status.unwrap_or_default(),
+            sample: soft404::Sample::new(&probe, &fetch.final_url, &page),
+        }
+    })
+    .await;
+    match read {
+        Ok(catch_all) => (host, Some(catch_all)),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_asks_for_a_random_name_in_the_resource_folder_with_its_extension() {
+        let probe = probe_url("https://a.org:8443/guides/safety.aspx?id=3#top").unwrap();
+        let rest = probe
+            .strip_prefix("https://a.org:8443/guides/linkwatch-probe-")
+            .unwrap();
+        let (hex, ext) = rest.split_once('.').unwrap();
+        assert_eq!(ext, "aspx");
+        assert_eq!(hex.len(), 16);
+        assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()), "{probe}");
+        assert_ne!(
+            probe,
+            probe_url("https://a.org:8443/guides/safety.aspx").unwrap()
+        );
+
+        for (resource, folder) in [
+            ("http://a.org/guides/", "http://a.org/guides/"),
+            ("http://a.org/guides/safety", "http://a.org/guides/"),
+            (
+                "http://a.org/v1.2/notes.this-is-no-extension",
+                "http://a.org/v1.2/",
+            ),
+            ("http://a.org/x", "http://a.org/"),
+        ] {
+            let probe = probe_url(resource).unwrap();
+            let name = probe.strip_prefix(folder).unwrap();
+            assert!(name.starts_with(PROBE_NAME), "{probe}");
+            assert!(!name.contains('.'), "{probe}: no extension to keep");
+        }
+        assert_eq!(probe_url("mailto:x@a.org"), None);
+    }
+}
