@@ -229,6 +229,110 @@ async fn ask(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::{Unclear, checked};
+    use crate::catalog::{Entry, Kind, Resource};
+    use crate::check::{CheckConfig, Fetch, PrivateAddresses};
+    use crate::state::Assessment;
+    use crate::status::Status;
+
+    /// A judged `ok` resource at `url` whose signals were unclear.
+    fn unclear(slot: usize, url: &str) -> Judged {
+        let entry = Entry {
+            folder: "web".into(),
+            resource: Resource {
+                id: format!("r{slot}"),
+                title: "A page".into(),
+                url: url.into(),
+                kind: Kind::Guide,
+                organization: "Example".into(),
+                description: None,
+                audience: vec![],
+                tags: vec![],
+                added: None,
+                reviewed: None,
+                watch: None,
+            },
+        };
+        let now = crate::time::now();
+        let assessment = Assessment {
+            status: Status::Ok,
+            detail: "200 OK".into(),
+            similarity: None,
+            baseline_at: None,
+            failing_since: None,
+            failing_audits: 0,
+            change: None,
+        };
+        let page = content::extract(
+            b"<title>A page</title>",
+            Some("text/html"),
+            &Watch::default(),
+        );
+        Judged {
+            slot,
+            outcome: checked(&entry, &Fetch::default(), assessment, now),
+            staged: None,
+            unclear: Some(Box::new(Unclear {
+                sample: soft404::Sample::new(url, url, &page),
+                entry,
+                prior: None,
+                now,
+            })),
+        }
+    }
+
+    #[tokio::test]
+    async fn one_probe_per_host_and_at_most_max_held_resources_wait_for_probes() {
+        // Nothing listens on port 9 of loopback: the probe fails at once.
+        let engine = Engine::new(CheckConfig {
+            private_addresses: PrivateAddresses::Allowed,
+            retries: 0,
+            ..CheckConfig::default()
+        })
+        .unwrap();
+        let mut probes = Probes::new(engine, Cancel::default());
+        for slot in 0..=MAX_HELD {
+            let route = probes.route(unclear(
+                slot,
+                &format!("http://127.0.0.1:9/docs/{slot}.html"),
+            ));
+            match route {
+                Route::Waiting => assert!(slot < MAX_HELD, "{slot}"),
+                Route::Done(judged) => assert_eq!(judged.slot, MAX_HELD, "beyond the cap"),
+                Route::Compare(..) => panic!("{slot}: no answer yet"),
+            }
+        }
+        let clear = Judged {
+            unclear: None,
+            ..unclear(MAX_HELD + 1, "http://127.0.0.1:9/docs/clear.html")
+        };
+        assert!(
+            matches!(probes.route(clear), Route::Done(_)),
+            "a clear page goes on"
+        );
+        assert_eq!(probes.asking.len(), 1, "one probe for the host");
+        let answered = probes.next().await.unwrap();
+        assert_eq!(answered.waited.len(), MAX_HELD);
+        assert!(answered.catch_all.is_none(), "a failed probe says nothing");
+        assert!(probes.is_idle());
+        assert!(probes.next().await.is_none());
+        let later = unclear(0, "http://127.0.0.1:9/other/page.html");
+        assert!(
+            matches!(probes.route(later), Route::Done(_)),
+            "the host's answer holds for the rest of the audit"
+        );
+        assert!(probes.is_idle(), "and is not asked again");
+        let cancelled = Cancel::default();
+        cancelled.cancel();
+        let engine = Engine::new(CheckConfig::default()).unwrap();
+        let mut probes = Probes::new(engine, cancelled);
+        let route = probes.route(unclear(0, "http://127.0.0.1:9/docs/a.html"));
+        assert!(
+            matches!(route, Route::Done(_)),
+            "no probe once the audit is cancelled"
+        );
+        assert!(probes.is_idle());
+    }
 
     #[test]
     fn a_probe_asks_for_a_random_name_in_the_resource_folder_with_its_extension() {
