@@ -28,6 +28,51 @@ pub fn write_atomic_with(
     staged.commit()
 }
 
+/// Like [`write_atomic_with`], but leaves `path` untouched (no new modification time, nothing
+/// for `git` to see) when what `fill` writes is what it already holds. Returns whether it wrote.
+/// Neither the new contents nor the old are held in memory whole: both are hashed as they stream.
+pub fn write_atomic_if_changed(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<bool> {
+    let mut hasher = blake3::Hasher::new();
+    let staged = stage(path, |w| {
+        let mut tee = Tee {
+            out: w,
+            hasher: &mut hasher,
+        };
+        fill(&mut tee)
+    })?;
+    let old = match std::fs::File::open(&staged.target) {
+        Ok(file) => Some(blake3::Hasher::new().update_reader(file)?.finalize()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if old == Some(hasher.finalize()) {
+        return Ok(false);
+    }
+    staged.commit()?;
+    Ok(true)
+}
+
+/// Writes to `out` and hashes what it wrote.
+struct Tee<'a> {
+    out: &'a mut dyn Write,
+    hasher: &'a mut blake3::Hasher,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Writes every `(path, contents)` or none: each new file is written and synced beside its
 /// target first, and only when all are ready are they renamed into place. A failure while
 /// staging leaves every target as it was and no temporary behind.
@@ -177,6 +222,27 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.txt")]);
+    }
+
+    #[test]
+    fn unchanged_contents_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        assert!(write_atomic_if_changed(&path, |w| w.write_all(b"one")).unwrap());
+        let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(!write_atomic_if_changed(&path, |w| w.write_all(b"one")).unwrap());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            written
+        );
+        assert!(write_atomic_if_changed(&path, |w| w.write_all(b"two")).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
     }
 
     #[test]

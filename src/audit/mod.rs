@@ -253,6 +253,10 @@ pub async fn run(
     while let Some(next) = judging.next().await {
         judging.take(next, &mut baseline, progress, &mut outcomes)?;
     }
+    // The HTTP clients and their idle connections (each with its read buffer) go before the
+    // baseline and reports are written.
+    drop(judging);
+    drop(engine);
 
     let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
     let network_down = !to_check.is_empty()

@@ -7,7 +7,8 @@
 //! content.
 
 use super::{
-    ACCEPTED_HISTORY, Baseline, DEFAULT_CONFIRM_SPAN, Pending, ResourceState, Snapshots, StateError,
+    ACCEPTED_HISTORY, Baseline, DEFAULT_CONFIRM_SPAN, Facts, Pending, ResourceState, Snapshots,
+    StateError,
 };
 use crate::catalog::{Entry, Watch};
 use crate::check::Fetch;
@@ -382,6 +383,20 @@ fn answer(
         }
         return keep(unchanged);
     }
+    let digest = read_digest(st, a);
+    if digest.is_some() && st.read_digest == digest {
+        // The very body last read as the accepted content, read the same way: unchanged.
+        st.last_good_at = Some(a.now);
+        st.final_url = Some(fetch.final_url.clone());
+        st.content_type.clone_from(&fetch.content_type);
+        st.etag.clone_from(&fetch.etag);
+        st.last_modified.clone_from(&fetch.last_modified);
+        let mut same = unchanged(st, a);
+        if same.status != Status::Changed {
+            same.similarity = Some(1.0);
+        }
+        return keep(same);
+    }
     let page = content::extract(&fetch.body, fetch.content_type.as_deref(), a.watch);
     if let Some(why) = page.unread {
         // Checked for its status only: nothing to compare, nothing to record.
@@ -396,7 +411,7 @@ fn answer(
     let current = st.fingerprint.as_ref() == Some(&page.fingerprint);
     let known = current || st.accepted_fingerprints.contains(&page.fingerprint);
     // The same text may link elsewhere: contact facts are compared even then.
-    let facts_changed = current && st.facts.as_ref().is_some_and(|f| *f != page.facts);
+    let facts_changed = current && st.facts.as_ref().is_some_and(|f| !f.are(&page.facts));
     let old_text = if st.fingerprint.is_some() && (!known || facts_changed) {
         accepted_text()
     } else {
@@ -454,12 +469,14 @@ fn answer(
     st.last_modified.clone_from(&fetch.last_modified);
     if st.fingerprint.is_none() {
         let change = record(st, &page, a.now);
+        st.read_digest = read_digest(st, a);
         return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
     if current && !facts_changed {
         if st.facts.is_none() {
-            st.facts = Some(page.facts.clone());
+            st.facts = Some(Facts::new(&page.facts));
         }
+        st.read_digest = read_digest(st, a);
         let mut same = unchanged(st, a);
         if same.status != Status::Changed {
             same.similarity = Some(1.0);
@@ -483,12 +500,12 @@ fn answer(
     let mut change = content::compare(accepted, &page, a.watch);
     if let Some(facts) = &st.facts {
         // What a hotline's reader acts on comes first, whatever the similarity.
-        let moved = content::fact_changes(facts, &page.facts);
+        let moved = content::fact_changes(&facts.to_vec(), &page.facts);
         change.reasons.splice(0..0, moved);
     }
     if change.reasons.is_empty() {
         if st.facts.is_none() {
-            st.facts = Some(page.facts.clone());
+            st.facts = Some(Facts::new(&page.facts));
         }
         let mut minor = unchanged(st, a);
         if minor.status != Status::Changed {
@@ -509,7 +526,7 @@ fn answer(
         last_seen_at: a.now,
         change,
         hijacked: false,
-        facts: Some(page.facts.clone()),
+        facts: Some(Facts::new(&page.facts)),
     });
     (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
 }
@@ -571,7 +588,7 @@ fn hijacked(
         last_seen_at: a.now,
         change: change.clone(),
         hijacked: true,
-        facts: Some(page.facts.clone()),
+        facts: Some(Facts::new(&page.facts)),
     });
     let assessment = Assessment {
         similarity: change.similarity,
@@ -605,13 +622,54 @@ fn unchanged(st: &ResourceState, a: &Answer<'_>) -> Assessment {
     }
 }
 
+/// Raised whenever extraction, normalisation or the judging of an unchanged page changes, so
+/// that a body read by another version is read again (see [`read_digest`]).
+const READING_VERSION: u32 = 1;
+
+/// The digest of a body (its bytes up to the cap) together with everything its judgement as the
+/// accepted content depends on: the URL (its `#fragment`), the final URL (soft-404 signals),
+/// the content type, the watch settings, the accepted fingerprint, title, length and facts, and
+/// [`READING_VERSION`]. Recorded when a body reads as the accepted content and passes every
+/// check, so a later body with the same digest would read and judge the same: it is unchanged
+/// without being parsed. `None` when content is not tracked.
+fn read_digest(st: &ResourceState, a: &Answer<'_>) -> Option<String> {
+    if !a.watch.tracks_content() {
+        return None;
+    }
+    let fingerprint = st.fingerprint.as_deref()?;
+    let mut hasher = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(&READING_VERSION.to_le_bytes());
+    field(a.url.as_bytes());
+    field(a.fetch.final_url.as_bytes());
+    field(a.fetch.content_type.as_deref().unwrap_or("\0").as_bytes());
+    field(
+        serde_json::to_string(a.watch)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    field(fingerprint.as_bytes());
+    field(st.title.as_deref().unwrap_or("\0").as_bytes());
+    field(&st.length.unwrap_or(u64::MAX).to_le_bytes());
+    field(&[u8::from(st.is_document)]);
+    for fact in st.facts.iter().flat_map(Facts::iter) {
+        field(fact.as_bytes());
+    }
+    field(b"body");
+    field(&a.fetch.body);
+    Some(hasher.finalize().to_hex().to_string())
+}
+
 /// Records `page` as the accepted content.
 fn record(st: &mut ResourceState, page: &Page, now: jiff::Timestamp) -> SnapshotChange {
     remember(st, &page.fingerprint);
     st.title.clone_from(&page.title);
     st.length = Some(page.length);
     st.is_document = page.is_document;
-    st.facts = Some(page.facts.clone());
+    st.facts = Some(Facts::new(&page.facts));
     st.baseline_at = Some(now);
     SnapshotChange::Accepted(page.snapshot())
 }
@@ -718,6 +776,102 @@ mod tests {
             (soft.assessment.status, soft.probe),
             (Status::Soft404, None)
         );
+    }
+
+    #[test]
+    fn a_body_read_before_as_the_accepted_content_is_not_read_again() {
+        let at = |h| {
+            "2026-11-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                + jiff::SignedDuration::from_hours(h)
+        };
+        let first = decide(None, || None, &entry(), &page(GUIDE), ok(), 2, at(0));
+        let SnapshotChange::Accepted(text) = first.snapshot.clone() else {
+            panic!("recorded: {first:?}");
+        };
+        let accepted = || Some(text.clone());
+        let prior = first.state;
+        assert!(prior.read_digest.is_some(), "recorded with its digest");
+        let same = decide(
+            Some(&prior),
+            || panic!("an unchanged body needs no snapshot"),
+            &entry(),
+            &page(GUIDE),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_eq!(same.assessment.status, Status::Ok);
+        assert_eq!(same.assessment.similarity, Some(1.0));
+        assert_eq!(same.state.read_digest, prior.read_digest);
+
+        // A digest made for WELCOME's body under GUIDE's accepted content: only a shortcut that
+        // skips reading the body can call WELCOME unchanged.
+        let mut primed = prior.clone();
+        let digest_for = |st: &ResourceState, watch: &Watch, fetch: &Fetch| {
+            let a = Answer {
+                url: URL,
+                watch,
+                fetch,
+                status: Status::Ok,
+                detail: String::new(),
+                now: at(1),
+            };
+            read_digest(st, &a)
+        };
+        primed.read_digest = digest_for(&primed, &Watch::default(), &page(WELCOME));
+        let skipped = decide(
+            Some(&primed),
+            || None,
+            &entry(),
+            &page(WELCOME),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_eq!(skipped.assessment.status, Status::Ok, "{skipped:?}");
+        assert_eq!(skipped.snapshot, SnapshotChange::None);
+
+        // The digest covers what the reading depends on: another watch, another final URL or
+        // another accepted title reads the body again.
+        let mut watched = entry();
+        watched.resource.watch = Some(Watch {
+            ignore: vec!["conversation".into()],
+            ..Watch::default()
+        });
+        let reread = decide(
+            Some(&primed),
+            accepted,
+            &watched,
+            &page(WELCOME),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_ne!(reread.assessment.status, Status::Ok, "{reread:?}");
+        let landed = Fetch {
+            final_url: "https://a.test/guides/safety.html?from=old".into(),
+            ..page(WELCOME)
+        };
+        let reread = decide(Some(&primed), accepted, &entry(), &landed, ok(), 2, at(1));
+        assert_ne!(reread.assessment.status, Status::Ok, "{reread:?}");
+        let mut retitled = primed.clone();
+        retitled.title = Some("Online safety (new)".into());
+        let reread = decide(
+            Some(&retitled),
+            accepted,
+            &entry(),
+            &page(WELCOME),
+            ok(),
+            2,
+            at(1),
+        );
+        assert_ne!(reread.assessment.status, Status::Ok, "{reread:?}");
+        assert!(digest_for(&prior, &Watch::default(), &page(GUIDE)).is_some());
+        let untracked = Watch {
+            content: Some(false),
+            ..Watch::default()
+        };
+        assert_eq!(digest_for(&prior, &untracked, &page(GUIDE)), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub use assess::{
 };
 
 use crate::content::Change;
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_atomic_if_changed;
 use crate::status::Status;
 use commit::{COMMIT_DIR, CrashPoint, REMOVE, STAGING_PREFIX, WRITE};
 use serde::{Deserialize, Serialize};
@@ -151,7 +151,12 @@ pub struct ResourceState {
     /// recorded yet (a baseline from before they were), then taken from the next page that is
     /// the accepted content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts: Option<Vec<String>>,
+    pub facts: Option<Facts>,
+    /// A digest of the last body read as the accepted content, unchanged, together with all
+    /// its reading depended on (see `assess::read_digest`): a later body with the same digest is
+    /// that content again without being parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_digest: Option<String>,
 }
 
 impl ResourceState {
@@ -177,6 +182,7 @@ impl ResourceState {
             pending: None,
             recent: Vec::new(),
             facts: None,
+            read_digest: None,
         }
     }
 
@@ -241,7 +247,50 @@ pub struct Pending {
     pub hijacked: bool,
     /// Its contact facts, which become the accepted ones when it is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts: Option<Vec<String>>,
+    pub facts: Option<Facts>,
+}
+
+/// A page's contact facts (see `content::Page::facts`) as the baseline keeps them: one string,
+/// a fact per line, so the dozens of facts of each of a large catalog's resources cost one
+/// allocation each, not dozens. `state.json` holds them as a list of strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts(Box<str>);
+
+impl Facts {
+    /// The facts in page order; a line break inside one (there is none in normalised text)
+    /// would become a space.
+    pub fn new(facts: &[String]) -> Facts {
+        let joined: Vec<String> = facts.iter().map(|f| f.replace('\n', " ")).collect();
+        Facts(joined.join("\n").into_boxed_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (!self.0.is_empty())
+            .then(|| self.0.split('\n'))
+            .into_iter()
+            .flatten()
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// Whether these are exactly `facts`, in the same order.
+    pub fn are(&self, facts: &[String]) -> bool {
+        self.iter().eq(facts.iter().map(String::as_str))
+    }
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Facts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Facts, D::Error> {
+        Vec::<String>::deserialize(deserializer).map(|facts| Facts::new(&facts))
+    }
 }
 
 impl Baseline {
@@ -259,12 +308,19 @@ impl Baseline {
                 }
             }
         };
-        let value: serde_json::Value =
+        // The version first, with the rest skipped unread: a baseline of another version may
+        // not parse as this one. Then the baseline itself, straight from the bytes (a
+        // `serde_json::Value` of a large baseline costs several times its size).
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<serde_json::Value>,
+        }
+        let version: Version =
             serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt {
                 path: path.clone(),
                 source,
             })?;
-        match value.get("schema_version") {
+        match version.schema_version {
             Some(v) if v.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
             found => {
                 return Err(StateError::Version {
@@ -273,7 +329,7 @@ impl Baseline {
                 });
             }
         }
-        serde_json::from_value(value).map_err(|source| StateError::Corrupt { path, source })
+        serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt { path, source })
     }
 
     /// Commits this baseline into `out_dir` with the snapshot changes staged in `snapshots`
@@ -294,20 +350,19 @@ impl Baseline {
         crash: Option<CrashPoint>,
     ) -> Result<(), StateError> {
         let path = out_dir.join(STATE_FILE);
-        let mut json = serde_json::to_vec_pretty(self).map_err(|source| StateError::Corrupt {
-            path: path.clone(),
-            source,
-        })?;
-        json.push(b'\n');
+        // Streamed into its file: a large baseline is never held twice in memory.
+        let json = |w: &mut dyn io::Write| {
+            serde_json::to_writer_pretty(&mut *w, self)?;
+            w.write_all(b"\n")
+        };
         commit::recover_except(out_dir, Some(&snapshots.staging))?;
         if !snapshots.staging.exists() {
-            if read_file(&path)?.is_some_and(|old| old == json) {
-                return Ok(());
-            }
             // No snapshot changes: replacing state.json alone is atomic.
-            return write_atomic(&path, &json).map_err(|source| StateError::Write { path, source });
+            return write_atomic_if_changed(&path, json)
+                .map(|_| ())
+                .map_err(|source| StateError::Write { path, source });
         }
-        snapshots.write(Path::new(STATE_FILE), &json)?;
+        snapshots.write_with(Path::new(STATE_FILE), json)?;
         commit::commit(out_dir, &snapshots.staging, crash)
     }
 
@@ -410,13 +465,26 @@ impl Snapshots {
 
     /// Stages `text` as the new contents of `rel` (relative to the `--out` directory).
     fn write(&self, rel: &Path, text: impl AsRef<[u8]>) -> Result<(), StateError> {
+        self.write_with(rel, |w| w.write_all(text.as_ref()))
+    }
+
+    /// Stages what `fill` writes as the new contents of `rel`.
+    fn write_with(
+        &self,
+        rel: &Path,
+        fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), StateError> {
         remove_file(&self.staging.join(REMOVE).join(rel))?;
         let path = self.staging.join(WRITE).join(rel);
         let written = match path.parent() {
             Some(dir) => std::fs::create_dir_all(dir),
             None => Ok(()),
         }
-        .and_then(|()| std::fs::write(&path, text));
+        .and_then(|()| {
+            let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
+            fill(&mut file)?;
+            io::Write::flush(&mut file)
+        });
         written.map_err(|source| StateError::Write { path, source })
     }
 
@@ -497,6 +565,25 @@ fn file_name(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_are_one_string_in_memory_and_a_list_in_the_file() {
+        let list = vec![
+            "phone 1-800-555-0100".to_string(),
+            "link /report".to_string(),
+        ];
+        let facts = Facts::new(&list);
+        assert!(facts.are(&list));
+        assert!(!facts.are(&list[..1]));
+        assert_eq!(facts.to_vec(), list);
+        let json = serde_json::to_string(&facts).unwrap();
+        assert_eq!(json, r#"["phone 1-800-555-0100","link /report"]"#);
+        assert_eq!(serde_json::from_str::<Facts>(&json).unwrap(), facts);
+        let none = Facts::new(&[]);
+        assert_eq!(none.iter().count(), 0);
+        assert!(none.are(&[]));
+        assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+    }
 
     #[test]
     fn a_timeline_keeps_the_last_checks_one_line_each() {
