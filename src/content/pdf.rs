@@ -341,13 +341,27 @@ impl<'a> Reader<'a> {
         mut font: Option<*const Dictionary>,
         text: &mut String,
     ) -> Result<(), &'static str> {
+        // What each name means here, looked up once: a stream may name a font or a form in
+        // every other operation, and the scope may be a hundred dictionaries long.
+        let mut fonts: HashMap<Vec<u8>, Option<*const Dictionary>> = HashMap::new();
+        let mut forms: HashMap<Vec<u8>, Option<&'a Stream>> = HashMap::new();
         for op in Content::decode_iter(data).map_while(Result::ok) {
             let operands = op.operands.as_slice();
             let encoding = font
                 .and_then(|key| self.fonts.get(&key))
                 .and_then(Option::as_ref);
             match op.operator.as_str() {
-                "Tf" => font = self.font(scope, operands.first())?,
+                "Tf" => {
+                    let name = name(operands);
+                    font = match fonts.get(name) {
+                        Some(&known) => known,
+                        None => {
+                            let found = self.font(scope, name)?;
+                            fonts.insert(name.to_vec(), found);
+                            found
+                        }
+                    };
+                }
                 "Tj" => show(text, encoding, operands),
                 "TJ" => {
                     let items = match operands.first() {
@@ -385,7 +399,11 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "Do" if depth < MAX_FORM_DEPTH => {
-                    if let Some(form) = self.form(scope, operands.first()) {
+                    let name = name(operands);
+                    let form = *forms
+                        .entry(name.to_vec())
+                        .or_insert_with(|| self.form(scope, name));
+                    if let Some(form) = form {
                         if self.forms_left == 0 {
                             return Err(TOO_MANY_FORMS);
                         }
@@ -423,7 +441,7 @@ impl<'a> Reader<'a> {
     fn font(
         &mut self,
         scope: &[&'a Dictionary],
-        name: Option<&Object>,
+        name: &[u8],
     ) -> Result<Option<*const Dictionary>, &'static str> {
         let Some(font) = resource(self.doc, scope, b"Font", name).and_then(|f| f.as_dict().ok())
         else {
@@ -445,7 +463,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The form XObject that `name` names in `scope` (images and the rest are not text).
-    fn form(&self, scope: &[&'a Dictionary], name: Option<&Object>) -> Option<&'a lopdf::Stream> {
+    fn form(&self, scope: &[&'a Dictionary], name: &[u8]) -> Option<&'a Stream> {
         let stream = resource(self.doc, scope, b"XObject", name)?
             .as_stream()
             .ok()?;
@@ -454,14 +472,21 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The name that an operation's first operand gives (empty when it is not a name).
+fn name(operands: &[Object]) -> &[u8] {
+    operands
+        .first()
+        .and_then(|name| name.as_name().ok())
+        .unwrap_or_default()
+}
+
 /// What `name` names in the `kind` (`/Font`, `/XObject`) of the nearest resources that have it.
 fn resource<'a>(
     doc: &'a Document,
     scope: &[&'a Dictionary],
     kind: &[u8],
-    name: Option<&Object>,
+    name: &[u8],
 ) -> Option<&'a Object> {
-    let name = name?.as_name().ok()?;
     scope.iter().find_map(|resources| {
         let named = resources.get_deref(kind, doc).ok()?.as_dict().ok()?;
         named.get_deref(name, doc).ok()
@@ -713,6 +738,40 @@ mod tests {
             }
         }
         assert_bytes(&body[..40], UNREADABLE);
+    }
+
+    #[test]
+    fn mangled_pdfs_never_panic_and_are_read_or_known_by_bytes() {
+        let mut state = 0x5044_4621_u64;
+        let mut random = move |below: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % below
+        };
+        let original = fixture("guide.pdf");
+        let mut read = 0;
+        for _ in 0..2_000 {
+            let mut body = original.clone();
+            for _ in 0..1 + random(8) {
+                let at = random(body.len());
+                match random(3) {
+                    0 => body[at] = random(256) as u8,
+                    1 => {
+                        let delimiters = b"()[]<>/\\0R%";
+                        body.insert(at, delimiters[random(delimiters.len())]);
+                    }
+                    _ => drop(body.remove(at)),
+                }
+            }
+            let page = pdf(&body);
+            match page.pdf {
+                Some(PdfRead::Text) => read += 1,
+                Some(PdfRead::Bytes(_)) => assert_eq!(page.fingerprint, bytes_hash(&body)),
+                None => assert!(!body.starts_with(b"%PDF")),
+            }
+        }
+        assert!(read > 1_000, "most small mangles still read: {read}");
     }
 
     #[test]
