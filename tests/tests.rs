@@ -22,6 +22,7 @@ mod layers;
 mod maintenance;
 mod messy_web;
 mod partial_runs;
+mod pdf;
 mod pipeline;
 mod resolver;
 mod scale;

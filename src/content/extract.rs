@@ -1,9 +1,9 @@
 //! Turning a response body into a [`Page`]: charset decoding, the part of an HTML page that
-//! matters (once [`guard`] has bounded what the page may cost), plain text, or a fingerprint of
-//! a document's bytes.
+//! matters (once [`guard`] has bounded what the page may cost), plain text, a PDF's text (read
+//! by [`pdf`]), or a fingerprint of a document's bytes.
 
 use super::guard::{self, Guarded, HiddenText};
-use super::{Page, compare, normalize};
+use super::{Page, PdfRead, compare, normalize, pdf};
 use crate::catalog::Watch;
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 enum BodyKind {
     Html,
     Text,
+    Pdf,
     Document,
 }
 
@@ -27,6 +28,7 @@ pub fn extract(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {
     match body_kind(body, content_type) {
         BodyKind::Html => html(body, content_type, watch),
         BodyKind::Text => text(body, content_type, watch),
+        BodyKind::Pdf => pdf(body, watch),
         BodyKind::Document => document(body),
     }
 }
@@ -43,6 +45,7 @@ fn body_kind(body: &[u8], content_type: Option<&str>) -> BodyKind {
     match mime(content_type).as_str() {
         "text/html" | "application/xhtml+xml" => BodyKind::Html,
         m if m.starts_with("text/") => BodyKind::Text,
+        "application/pdf" | "application/x-pdf" => BodyKind::Pdf,
         "" | "application/octet-stream" => sniff(body),
         _ => BodyKind::Document,
     }
@@ -56,10 +59,11 @@ fn sniff(body: &[u8]) -> BodyKind {
         .strip_prefix(b"\xef\xbb\xbf".as_slice())
         .unwrap_or(&lower)
         .trim_ascii_start();
-    if trimmed.starts_with(b"<") && !trimmed.starts_with(b"<?xml") {
+    if head.starts_with(b"%PDF") {
+        BodyKind::Pdf
+    } else if trimmed.starts_with(b"<") && !trimmed.starts_with(b"<?xml") {
         BodyKind::Html
-    } else if std::str::from_utf8(head).is_ok() && !head.contains(&0) && !head.starts_with(b"%PDF")
-    {
+    } else if std::str::from_utf8(head).is_ok() && !head.contains(&0) {
         BodyKind::Text
     } else {
         BodyKind::Document
@@ -120,11 +124,37 @@ fn bytes_only(body: &[u8], is_document: bool, unread: Option<&'static str>) -> P
         unread,
         anchors: None,
         facts: Vec::new(),
+        pdf: None,
     }
 }
 
 fn document(body: &[u8]) -> Page {
     bytes_only(body, true, None)
+}
+
+/// A PDF by its text, one block per page, normalised as a page's text is; by its bytes when it
+/// has no text that [`pdf::read`] could read (or that is left once `watch.ignore` has removed
+/// lines).
+fn pdf(body: &[u8], watch: &Watch) -> Page {
+    let read = pdf::read(body).and_then(|read| {
+        let lines = normalize::lines(&read.pages, &normalize::ignore_patterns(&watch.ignore));
+        if lines.is_empty() {
+            Err(pdf::NO_TEXT)
+        } else {
+            Ok((read.title, lines))
+        }
+    });
+    match read {
+        Ok((title, lines)) => Page {
+            facts: facts(&lines, Vec::new()),
+            pdf: Some(PdfRead::Text),
+            ..Page::from_text(title, None, lines.join("\n"), None)
+        },
+        Err(why) => Page {
+            pdf: Some(PdfRead::Bytes(why)),
+            ..document(body)
+        },
+    }
 }
 
 fn text(body: &[u8], content_type: Option<&str>, watch: &Watch) -> Page {

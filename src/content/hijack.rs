@@ -1378,6 +1378,7 @@ Bandar togel resmi dan situs judi dengan bonus deposit tanpa potongan.";
                     fingerprint: "b".repeat(64),
                     length: 120_000,
                     is_document: true,
+                    pdf: None,
                     selector_matched: None,
                     unread: None,
                     anchors: None,

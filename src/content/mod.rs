@@ -1,14 +1,15 @@
 //! Page text: extraction, normalisation, fingerprints, similarity and diffs.
 //!
-//! A [`Page`] is what a body looks like to the comparison: for HTML and plain text the
-//! normalised text (one sentence per line) and its title; for any other document only a hash of
-//! its bytes.
+//! A [`Page`] is what a body looks like to the comparison: for HTML, plain text and PDFs with
+//! text the normalised text (one sentence per line) and its title; for any other document (and a
+//! PDF without readable text) only a hash of its bytes.
 
 pub mod compare;
 pub mod extract;
 pub mod guard;
 pub mod hijack;
 pub mod normalize;
+pub mod pdf;
 pub mod soft404;
 
 pub use compare::{Accepted, Change, compare, diff_excerpt, fact_changes, similarity, word_delta};
@@ -20,22 +21,34 @@ pub use extract::extract;
 /// before it is reported.
 pub const DEFAULT_SIMILARITY_THRESHOLD: f64 = 0.90;
 
+/// How a PDF was read (see [`pdf`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfRead {
+    /// By its text: the page is text like any other.
+    Text,
+    /// By its bytes, as a document, for this reason (one of [`pdf`]'s, e.g. [`pdf::NO_TEXT`]).
+    Bytes(&'static str),
+}
+
 /// The comparable content of one response body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    /// The `<title>`, normalised.
+    /// The `<title>`, normalised; a PDF's `/Title` (from its document information).
     pub title: Option<String>,
     /// The first `<h1>`, normalised.
     pub heading: Option<String>,
     /// Normalised text, one sentence per line; empty for documents.
     pub text: String,
-    /// blake3 hex: of [`Page::snapshot`] (title and text) for HTML and plain text, of the bytes
-    /// for documents.
+    /// blake3 hex: of [`Page::snapshot`] (title and text) for text (HTML, plain text, a PDF read
+    /// as text), of the bytes for documents.
     pub fingerprint: String,
-    /// Bytes of `text` for HTML and plain text; bytes of the body for documents.
+    /// Bytes of `text` for text; bytes of the body for documents.
     pub length: u64,
-    /// Compared by hash only (PDFs, office files, images…).
+    /// A document: compared by the hash of its bytes only (office files, images, archives, and
+    /// PDFs whose text could not be read: see [`Page::pdf`]). A PDF read as text is not one.
     pub is_document: bool,
+    /// How a PDF was read (`None` for any other body): by its text, or by its bytes and why.
+    pub pdf: Option<PdfRead>,
     /// Whether `watch.selector` matched; `None` when there is none (or for non-HTML bodies).
     pub selector_matched: Option<bool>,
     /// Why the content was not read (see [`guard::TOO_COMPLEX`]): the page is then only known
@@ -68,6 +81,7 @@ impl Page {
             unread: None,
             anchors: None,
             facts: Vec::new(),
+            pdf: None,
         };
         page.fingerprint = blake3::hash(page.snapshot().as_bytes())
             .to_hex()

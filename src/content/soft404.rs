@@ -100,6 +100,10 @@ pub fn signals(
     previous: Option<Previous<'_>>,
 ) -> Vec<String> {
     let mut found = Vec::new();
+    // A server's error page is HTML; a PDF, however it reads, is the document someone put there.
+    if page.pdf.is_some() {
+        return found;
+    }
     if let (Ok(from), Ok(to)) = (WebUrl::parse(requested), WebUrl::parse(final_url))
         && from != to
     {
@@ -291,6 +295,7 @@ mod tests {
             fingerprint: String::new(),
             length,
             is_document: false,
+            pdf: None,
             selector_matched: None,
             unread: None,
             anchors: None,

@@ -81,7 +81,8 @@ pub fn propose(url: &str, fetch: &Fetch, confirm_after: u32, now: jiff::Timestam
                 fetch.content_type.as_deref(),
                 &Watch::default(),
             );
-            let declared = if page.is_document {
+            // Only HTML declares a site name (a PDF's bytes are not parsed as HTML).
+            let declared = if page.is_document || page.pdf.is_some() {
                 None
             } else {
                 site_name(&fetch.body)

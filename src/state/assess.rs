@@ -13,7 +13,7 @@ use super::{
 use crate::catalog::{Entry, Watch};
 use crate::check::Fetch;
 use crate::content::soft404::{self, Sample};
-use crate::content::{self, Change, Page, snapshot_text};
+use crate::content::{self, Change, Page, PdfRead, snapshot_text};
 use crate::status::Status;
 use crate::time;
 
@@ -407,6 +407,18 @@ fn answer(
             st,
         ));
     }
+    // A PDF known only by its bytes says why, on every audit.
+    let with_pdf_reason;
+    let a = match page.pdf {
+        Some(PdfRead::Bytes(why)) => {
+            with_pdf_reason = Answer {
+                detail: format!("{}; PDF compared by its bytes: {why}", a.detail),
+                ..*a
+            };
+            &with_pdf_reason
+        }
+        _ => a,
+    };
     // Content the maintainer accepted (by fingerprint) is never judged a hijack again.
     let current = st.fingerprint.as_ref() == Some(&page.fingerprint);
     let known = current || st.accepted_fingerprints.contains(&page.fingerprint);
@@ -486,6 +498,9 @@ fn answer(
     if !current && st.accepted_fingerprints.contains(&page.fingerprint) {
         return keep(unchanged(st, a));
     }
+    if st.is_document && page.pdf == Some(PdfRead::Text) {
+        return pdf_read_as_text(st, &page, a);
+    }
     let Some(old) = old_text else {
         let change = record(st, &page, a.now);
         let detail = format!("{}; accepted snapshot was missing, recorded anew", a.detail);
@@ -552,6 +567,48 @@ fn ask_probe(probe: &mut Option<Sample>, a: &Answer<'_>, page: &Page, changed: b
         page
     };
     *probe = Some(Sample::new(a.url, &fetch.final_url, page));
+}
+
+/// A PDF accepted by its bytes (before PDFs were read as text, or while it had no text) that
+/// now reads as text. The same bytes are the accepted document: its text becomes the accepted
+/// content. Other bytes are a change, pending like any other, without a text diff (the accepted
+/// content has no text).
+fn pdf_read_as_text(
+    st: &mut ResourceState,
+    page: &Page,
+    a: &Answer<'_>,
+) -> (Assessment, SnapshotChange) {
+    let bytes = blake3::hash(&a.fetch.body).to_hex().to_string();
+    if st.fingerprint.as_ref() == Some(&bytes) {
+        let change = record(st, page, a.now);
+        let detail = format!(
+            "{}; PDF now compared by its text; snapshot recorded anew",
+            a.detail
+        );
+        let assessment = match st.pending {
+            Some(_) => unchanged(st, a),
+            None => Assessment::new(a.status, detail, st),
+        };
+        return (assessment, change);
+    }
+    let change = Change {
+        reasons: vec!["PDF changed (was compared by bytes)".to_string()],
+        old_title: st.title.clone(),
+        new_title: page.title.clone(),
+        ..Change::default()
+    };
+    st.pending = Some(Pending {
+        fingerprint: page.fingerprint.clone(),
+        title: page.title.clone(),
+        length: page.length,
+        is_document: false,
+        first_seen_at: st.pending.as_ref().map_or(a.now, |p| p.first_seen_at),
+        last_seen_at: a.now,
+        change,
+        hijacked: false,
+        facts: Some(Facts::new(&page.facts)),
+    });
+    (unchanged(st, a), SnapshotChange::Pending(page.snapshot()))
 }
 
 /// `Some` verdict `hijacked` when the page shows a hijack (see [`content::hijack`]): the page
@@ -631,9 +688,10 @@ const READING_VERSION: u32 = 1;
 /// the content type, the watch settings, the accepted fingerprint, title, length and facts, and
 /// [`READING_VERSION`]. Recorded when a body reads as the accepted content and passes every
 /// check, so a later body with the same digest would read and judge the same: it is unchanged
-/// without being parsed. `None` when content is not tracked.
+/// without being parsed. `None` when content is not tracked, and for documents.
 fn read_digest(st: &ResourceState, a: &Answer<'_>) -> Option<String> {
-    if !a.watch.tracks_content() {
+    // A document is only hashed anyway, and a PDF read by its bytes says why on every audit.
+    if !a.watch.tracks_content() || st.is_document {
         return None;
     }
     let fingerprint = st.fingerprint.as_deref()?;
