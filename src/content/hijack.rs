@@ -116,7 +116,7 @@ pub fn signals(
         seen.push_str(part);
         seen.push('\n');
     }
-    if !page.is_document && word_count(&page.text) <= PARKING_MAX_WORDS {
+    if !page.is_document && !more_words_than(&page.text, PARKING_MAX_WORDS) {
         if let Some(found) = PARKING_TEXT.find(&seen) {
             evidence.push(true, format!("parking page (\"{}\")", found.as_str()));
         }
@@ -365,6 +365,9 @@ fn spam(text: &str) -> Option<String> {
         *counts.entry(phrase.to_lowercase()).or_default() += 1;
     }
     let hits: usize = counts.values().sum();
+    if hits < SPAM_MIN_HITS {
+        return None;
+    }
     let words = word_count(text).max(1);
     let per_100 = hits as f64 * 100.0 / words as f64;
     if hits < SPAM_MIN_HITS || per_100 < SPAM_MIN_PER_100_WORDS {
@@ -465,6 +468,23 @@ fn content_words(text: &str) -> String {
         }
     }
     words.join(" ")
+}
+
+/// Whether `text` has more than `max` words (as [`word_count`] counts them), counting no
+/// further than that.
+fn more_words_than(text: &str, max: usize) -> bool {
+    let mut words = 0;
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        let cjk = word.chars().filter(|c| is_cjk(*c)).count();
+        words += if cjk == 0 { 1 } else { cjk.div_ceil(2) };
+        if words > max {
+            return true;
+        }
+    }
+    false
 }
 
 /// Words in `text`; a run of CJK characters counts as one word per two characters, about the
@@ -624,6 +644,25 @@ fn language(text: &str) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_words_than_counts_as_word_count_does() {
+        for text in [
+            "",
+            "one",
+            "one two, three",
+            "日本語のテキスト and more",
+            "a-b c_d 1.2.3",
+        ] {
+            let n = word_count(text);
+            assert!(!more_words_than(text, n), "{text:?} has {n}");
+            assert_eq!(
+                more_words_than(text, n.saturating_sub(1)),
+                n > 0,
+                "{text:?}"
+            );
+        }
+    }
 
     fn page(title: &str, text: &str) -> Page {
         Page::from_text(Some(title.to_owned()), None, text.to_owned(), None)

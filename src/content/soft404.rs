@@ -125,7 +125,11 @@ pub fn signals(
     // only under another title; the accepted title means the resource's own page is talking.
     let accepted_title = previous.and_then(|p| p.title);
     if !page.is_document
-        && page.text.split_whitespace().count() <= GONE_PAGE_MAX_WORDS
+        && page
+            .text
+            .split_whitespace()
+            .nth(GONE_PAGE_MAX_WORDS)
+            .is_none()
         && (accepted_title.is_none() || page.title.as_deref() != accepted_title)
         && let Some(line) = page.text.lines().find(|l| GONE_SENTENCE.is_match(l))
     {
@@ -160,7 +164,11 @@ pub fn unclear(requested: &str, final_url: &str, page: &Page, changed: bool) -> 
     if from.is_home_page() || page.is_document || page.unread.is_some() {
         return false;
     }
-    if changed || page.text.lines().any(|l| GONE_SENTENCE.is_match(l)) {
+    // One search of the whole text first: a sentence on one line matches there too.
+    if changed
+        || (GONE_SENTENCE.is_match(&page.text)
+            && page.text.lines().any(|l| GONE_SENTENCE.is_match(l)))
+    {
         return true;
     }
     WebUrl::parse(final_url).is_ok_and(|to| {
