@@ -451,6 +451,7 @@ fn bench(args: &Args) -> Result<(), BoxError> {
     );
     let latency = Duration::from_millis(args.latency_ms);
     let mut rows = Vec::new();
+    let mut kept = Vec::new();
     for &shape in &shapes {
         for &pages in &kinds {
             let (urls, largest) = page_urls(args, shape, pages, server.port);
@@ -470,7 +471,11 @@ fn bench(args: &Args) -> Result<(), BoxError> {
                 shape.name(),
                 pages.name()
             );
-            let dir = tempfile::tempdir()?;
+            // Kept until the bench ends: deleting 10,000 snapshot files makes the file system
+            // slow to create the next run's (ext4 avoids reusing recently freed inodes), which
+            // would be charged to the next first audit.
+            kept.push(tempfile::tempdir()?);
+            let dir = &kept[kept.len() - 1];
             let mut engine_wall = None;
             if args.mode != Mode::Command {
                 let mut command = engine_command(args, shape, pages, server.port)?;
