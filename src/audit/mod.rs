@@ -367,6 +367,17 @@ async fn find_archived(
     out_dir: &Path,
     outcomes: &mut [Outcome],
 ) {
+    let last_good_at = |o: &Outcome| baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
+    let needs_copy = |o: &Outcome| {
+        matches!(
+            o.status,
+            Status::Broken | Status::Soft404 | Status::Hijacked
+        ) && (o.status == Status::Broken || last_good_at(o).is_some())
+    };
+    if !outcomes.iter().any(needs_copy) {
+        // Nothing to look up: the last results (a large catalog's are megabytes) stay unread.
+        return;
+    }
     let mut known: HashMap<(String, String), String> = report::read_results(out_dir)
         .map(|last| {
             last.outcomes
@@ -378,16 +389,10 @@ async fn find_archived(
     let mut slots = Vec::new();
     let mut wanted = Vec::new();
     for (i, o) in outcomes.iter_mut().enumerate() {
-        if !matches!(
-            o.status,
-            Status::Broken | Status::Soft404 | Status::Hijacked
-        ) {
+        if !needs_copy(o) {
             continue;
         }
-        let before = baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
-        if before.is_none() && o.status != Status::Broken {
-            continue;
-        }
+        let before = last_good_at(o);
         if let Some(copy) = known.remove(&(o.id.clone(), o.url.clone())) {
             o.archived = Some(copy);
             continue;

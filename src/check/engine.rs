@@ -28,11 +28,11 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// Most bytes of response bodies held in memory at once, over all links (32 MiB): bodies being
+/// Most bytes of response bodies held in memory at once, over all links (16 MiB): bodies being
 /// read, waiting for the consumer, or being extracted. When it is spent, body reads wait (and
 /// their timeout with them); one body at a time may go past it, so a body larger than the
 /// budget still progresses.
-pub const BODY_BUDGET_BYTES: u64 = 32 * 1024 * 1024;
+pub const BODY_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How politely and how patiently links are checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
