@@ -245,6 +245,43 @@ fn a_save_stopped_after_its_commit_point_reads_whole_and_is_rolled_forward() {
 }
 
 #[test]
+fn a_first_save_moves_its_snapshots_folder_in_whole_and_a_crash_there_is_rolled_forward() {
+    let reference = tempfile::tempdir().unwrap();
+    next_save(reference.path(), None);
+    assert!(leftovers(reference.path()).is_empty());
+    assert_files_whole(reference.path());
+    let expected = snapshot_dir(reference.path());
+    assert!(expected.len() > 3, "{expected:?}");
+
+    for crash in [CrashPoint::Committed, CrashPoint::RollingForward] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        next_save(out, Some(crash));
+        let moved = out.join("snapshots").is_dir();
+        assert_eq!(
+            moved,
+            crash == CrashPoint::RollingForward,
+            "{crash:?}: the snapshots folder moves in whole, after the commit point"
+        );
+        assert!(
+            !out.join("state.json").exists(),
+            "{crash:?}: state.json last"
+        );
+        assert_eq!(
+            Baseline::load(out).unwrap(),
+            Baseline::load(reference.path()).unwrap(),
+            "{crash:?}: read as saved"
+        );
+        assert_reads_whole(out);
+
+        commit::recover(out).unwrap();
+        commit::recover(out).unwrap();
+        assert_eq!(snapshot_dir(out), expected, "{crash:?}: rolled forward");
+        assert_files_whole(out);
+    }
+}
+
+#[test]
 fn the_next_save_finishes_a_committed_save_before_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();

@@ -14,7 +14,9 @@
 //!    file and directory;
 //! 4. renames the staging directory to `<out>/.linkwatch-commit` and syncs `<out>`. This rename
 //!    is the commit point;
-//! 5. rolls forward: renames each staged snapshot over its place, deletes the marked files,
+//! 5. rolls forward: moves the staged `snapshots/` folder in whole when `<out>/snapshots` does
+//!    not exist yet (a baseline's first save: one rename, not one per resource), else renames
+//!    each staged snapshot over its place; deletes the marked files,
 //!    renames `state.json` into place last, syncs the directories it changed, then deletes
 //!    `.linkwatch-commit` and syncs `<out>`.
 //!
@@ -111,18 +113,32 @@ fn roll_forward(out_dir: &Path, crash: Option<CrashPoint>) -> Result<(), StateEr
     let committed = out_dir.join(COMMIT_DIR);
     let written = committed.join(WRITE);
     let state = Path::new(STATE_FILE);
+    // A baseline's first save has no snapshots folder yet: the staged one moves in whole, one
+    // rename instead of one per resource. Repeating this after a crash finds it moved.
+    let (staged_dir, target_dir) = (written.join(SNAPSHOT_DIR), out_dir.join(SNAPSHOT_DIR));
+    if staged_dir.is_dir() && !target_dir.exists() {
+        ensure_within(out_dir, &target_dir).map_err(write_error(&target_dir))?;
+        std::fs::rename(&staged_dir, &target_dir).map_err(write_error(&target_dir))?;
+        if crash == Some(CrashPoint::RollingForward) {
+            return Ok(());
+        }
+    }
     let files: Vec<PathBuf> = files_under(&written)?
         .into_iter()
         .filter(|rel| rel != state)
         .collect();
+    let mut made: Option<PathBuf> = None;
     for (n, rel) in files.iter().enumerate() {
         if crash == Some(CrashPoint::RollingForward) && n == files.len() / 2 {
             return Ok(());
         }
         let target = out_dir.join(rel);
         ensure_within(out_dir, &target).map_err(write_error(&target))?;
-        if let Some(dir) = target.parent() {
+        if let Some(dir) = target.parent()
+            && made.as_deref() != Some(dir)
+        {
             std::fs::create_dir_all(dir).map_err(write_error(dir))?;
+            made = Some(dir.to_path_buf());
         }
         std::fs::rename(written.join(rel), &target).map_err(write_error(&target))?;
     }
@@ -165,13 +181,29 @@ fn entries(dir: &Path) -> Result<Vec<PathBuf>, StateError> {
     }
 }
 
+/// The paths of `dir`'s entries, each with whether it is a directory (from the listing, without
+/// a `stat` per entry where the file system says); none when it does not exist.
+fn typed_entries(dir: &Path) -> Result<Vec<(PathBuf, bool)>, StateError> {
+    let list = match std::fs::read_dir(dir) {
+        Ok(list) => list,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(read_error(dir)(source)),
+    };
+    list.map(|e| {
+        let e = e?;
+        Ok((e.path(), e.file_type()?.is_dir()))
+    })
+    .collect::<io::Result<_>>()
+    .map_err(read_error(dir))
+}
+
 /// Every file under `root`, relative to it, in a stable order.
 fn files_under(root: &Path) -> Result<Vec<PathBuf>, StateError> {
     let mut files = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
-        for path in entries(&dir)? {
-            if path.is_dir() {
+        for (path, is_dir) in typed_entries(&dir)? {
+            if is_dir {
                 dirs.push(path);
             } else if let Ok(rel) = path.strip_prefix(root) {
                 files.push(rel.to_path_buf());

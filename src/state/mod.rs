@@ -23,9 +23,11 @@ use crate::fsutil::write_atomic_if_changed;
 use crate::status::Status;
 use commit::{COMMIT_DIR, CrashPoint, REMOVE, STAGING_PREFIX, WRITE};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Version of `state.json`'s layout; a file with another version is refused, never guessed at.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -363,7 +365,9 @@ impl Baseline {
                 .map_err(|source| StateError::Write { path, source });
         }
         snapshots.write_with(Path::new(STATE_FILE), json)?;
-        commit::commit(out_dir, &snapshots.staging, crash)
+        let committed = commit::commit(out_dir, &snapshots.staging, crash);
+        snapshots.forget_dirs();
+        committed
     }
 
     /// The validators to send with the next request for `id` (ETag, Last-Modified), when there
@@ -416,6 +420,10 @@ impl Baseline {
 pub struct Snapshots {
     out_dir: PathBuf,
     staging: PathBuf,
+    /// Whether a removal was ever staged: until then no write has a removal mark to clear.
+    removals: AtomicBool,
+    /// Staging directories made so far: a first audit stages thousands of files in two.
+    dirs: Mutex<HashSet<PathBuf>>,
 }
 
 impl Snapshots {
@@ -425,6 +433,8 @@ impl Snapshots {
         Snapshots {
             out_dir: out_dir.to_path_buf(),
             staging: out_dir.join(name),
+            removals: AtomicBool::new(false),
+            dirs: Mutex::new(HashSet::new()),
         }
     }
 
@@ -474,10 +484,12 @@ impl Snapshots {
         rel: &Path,
         fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> Result<(), StateError> {
-        remove_file(&self.staging.join(REMOVE).join(rel))?;
+        if self.removals.load(Ordering::Acquire) {
+            remove_file(&self.staging.join(REMOVE).join(rel))?;
+        }
         let path = self.staging.join(WRITE).join(rel);
         let written = match path.parent() {
-            Some(dir) => std::fs::create_dir_all(dir),
+            Some(dir) => self.make_dir(dir),
             None => Ok(()),
         }
         .and_then(|()| {
@@ -505,13 +517,35 @@ impl Snapshots {
         if !self.out_dir.join(rel).exists() && !committed.exists() {
             return Ok(());
         }
+        self.removals.store(true, Ordering::Release);
         let path = self.staging.join(REMOVE).join(rel);
         let written = match path.parent() {
-            Some(dir) => std::fs::create_dir_all(dir),
+            Some(dir) => self.make_dir(dir),
             None => Ok(()),
         }
         .and_then(|()| std::fs::write(&path, b""));
         written.map_err(|source| StateError::Write { path, source })
+    }
+
+    /// Creates the staging directory `dir` unless this value made it already.
+    fn make_dir(&self, dir: &Path) -> io::Result<()> {
+        let mut made = self
+            .dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !made.contains(dir) {
+            std::fs::create_dir_all(dir)?;
+            made.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Forgets the directories made: the staging directory is gone (committed or deleted).
+    fn forget_dirs(&self) {
+        self.dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
 
