@@ -290,3 +290,40 @@ async fn a_probe_that_fails_or_times_out_changes_no_verdict() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_waits_for_its_hosts_per_host_limit_like_any_link() {
+    let server = TestServer::start().await;
+    let slow = Duration::from_millis(150);
+    server.fallback(move |_| Reply::html(WELCOME).after(slow));
+    let ids = ["a", "b", "c", "d"];
+    for id in ids {
+        server.route(&format!("/docs/{id}.html"), Reply::html(GUIDE).after(slow));
+    }
+    let project = Project::new(&ids.map(|id| res(id, server.url(&format!("/docs/{id}.html")))));
+    let out = check_async(project.path(), &["--per-host", "1"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    for id in ids {
+        server.route(
+            &format!("/docs/{id}.html"),
+            Reply::html(WELCOME).after(slow),
+        );
+    }
+    let out = check_async(project.path(), &["--per-host", "1"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let sent = probes(&server);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    for id in ids {
+        assert_eq!(
+            verdict(&project, id),
+            ("soft404".to_owned(), probe_detail(&sent[0])),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        server.max_concurrent(),
+        1,
+        "the probe took its turn within --per-host 1"
+    );
+}

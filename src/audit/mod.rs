@@ -173,11 +173,11 @@ pub async fn run(
         .collect();
 
     let engine = Engine::new(config.engine.clone())?;
-    let mut checks = engine.start(requests, cancel);
+    let (mut checks, feed) = engine.start_fed(requests, cancel);
     let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
     let mut judging = Judging {
         tasks: JoinSet::new(),
-        probes: Probes::new(engine.clone(), cancel.clone()),
+        probes: Probes::new(feed, cancel.clone()),
         snapshots: Arc::clone(&snapshots),
         save: config.save_baseline,
     };
@@ -197,7 +197,14 @@ pub async fn run(
         },
         save: config.save_baseline,
     };
+    // Links of the catalog received from the run (its probes aside).
+    let mut received = 0;
     while receiving || !judging.is_done() {
+        // Once every link is in and judged, no resource can ask for a probe any more: the run
+        // ends when the probes sent have answered.
+        if received == to_check.len() && judging.tasks.is_empty() {
+            judging.probes.close();
+        }
         tokio::select! {
             Some(next) = judging.next(), if !judging.is_done() => {
                 judging.take(next, &mut baseline, progress, &mut outcomes)?;
@@ -205,8 +212,17 @@ pub async fn run(
             finished = checks.next(), if receiving && judging.tasks.len() < cores => {
                 let Some(finished) = finished else {
                     receiving = false;
+                    // Cancelled with probes out: their resources keep the verdicts they have.
+                    for judged in judging.probes.abandon() {
+                        absorb(judged, &mut baseline, progress, &mut outcomes);
+                    }
                     continue;
                 };
+                if judging.probes.is_probe(finished.index) {
+                    judging.probes.answer(finished);
+                    continue;
+                }
+                received += 1;
                 let fetch = &finished.fetch;
                 answered |= fetch.got_http_answer;
                 network_down_only &= fetch.failure.as_ref().is_some_and(|f| {

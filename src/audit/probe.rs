@@ -2,13 +2,13 @@
 //! exist, for the resources whose soft-404 signals were unclear (see
 //! [`soft404::unclear`](crate::content::soft404::unclear)).
 //!
-//! A host's probe is sent as soon as one of its resources needs it, through the audit's engine
-//! (its User-Agent, address policy, cookie jar and body budget) as a batch of its own, so it
-//! starts without waiting for the audit's other links; that batch's per-host limit is its own,
-//! so a host may see one request more at once than the limit while its probe is out. It asks
-//! for a random name in the resource's folder, with the resource's extension. The resources
-//! waiting for it are judged and staged already, and wait without their bodies; once it
-//! answers, each is compared with the probe's page, and becomes `soft404` when it is the same
+//! A host's probe is sent as soon as one of its resources needs it, added to the audit's own run
+//! (see [`Feed`]): it is scheduled like any link of the host, within the per-host limit and any
+//! `Retry-After` pause, ahead of the host's queue, through the same client (User-Agent, address
+//! policy, cookie jar, body budget). It asks for a random name in the resource's folder, with
+//! the resource's extension. The resources waiting for it are judged and staged already, and
+//! wait without their bodies; once it answers, each is compared with the probe's page, and
+//! becomes `soft404` when it is the same
 //! page. Later resources of that host are compared with the same answer. At most
 //! [`MAX_HELD`] resources wait at once; beyond that, a resource keeps the verdict it had
 //! without the probe. A probe that fails, or any answer but a 2xx (a 404 or 410 above all: an
@@ -17,7 +17,8 @@
 
 use super::Judged;
 use crate::catalog::Watch;
-use crate::check::{Cancel, Engine, Request};
+use crate::check::engine::{Feed, Finished};
+use crate::check::{Cancel, Request};
 use crate::content::{self, soft404};
 use crate::url::{WebUrl, host_key};
 use std::collections::HashMap;
@@ -79,27 +80,62 @@ enum Host {
 /// The audit's probes: one per host, sent when first needed, and the resources waiting for them.
 #[derive(Debug)]
 pub(super) struct Probes {
-    engine: Engine,
+    /// Adds a probe to the audit's run; `None` once no more may be sent.
+    feed: Option<Feed>,
     cancel: Cancel,
     hosts: HashMap<String, Host>,
-    asking: JoinSet<(String, Option<CatchAll>)>,
+    /// Probes sent and not answered yet, by their index in the run: host and URL.
+    sent: HashMap<usize, (String, String)>,
+    /// Answers being read.
+    reading: JoinSet<(String, Option<CatchAll>)>,
     waiting: usize,
 }
 
 impl Probes {
-    pub(super) fn new(engine: Engine, cancel: Cancel) -> Probes {
+    pub(super) fn new(feed: Feed, cancel: Cancel) -> Probes {
         Probes {
-            engine,
+            feed: Some(feed),
             cancel,
             hosts: HashMap::new(),
-            asking: JoinSet::new(),
+            sent: HashMap::new(),
+            reading: JoinSet::new(),
             waiting: 0,
         }
     }
 
     /// Whether no probe is on its way (so no resource waits).
     pub(super) fn is_idle(&self) -> bool {
-        self.asking.is_empty()
+        self.sent.is_empty() && self.reading.is_empty()
+    }
+
+    /// No more probes are sent: the run may end once the ones sent have answered.
+    pub(super) fn close(&mut self) {
+        self.feed = None;
+    }
+
+    /// Whether the finished link with this index of the run is a probe.
+    pub(super) fn is_probe(&self, index: usize) -> bool {
+        self.sent.contains_key(&index)
+    }
+
+    /// A probe's answer, from the run: its page is read on the blocking pool.
+    pub(super) fn answer(&mut self, finished: Finished) {
+        if let Some((host, probe)) = self.sent.remove(&finished.index) {
+            self.reading.spawn(read(host, probe, finished));
+        }
+    }
+
+    /// The run ended with probes unanswered (it was cancelled): the resources waiting for them
+    /// go on with the verdicts they have.
+    pub(super) fn abandon(&mut self) -> Vec<Judged> {
+        let mut released = Vec::new();
+        for (_, (host, _)) in self.sent.drain() {
+            if let Some(Host::Asking(waited)) = self.hosts.insert(host, Host::Answered(None)) {
+                released.extend(waited);
+            }
+        }
+        self.waiting -= released.len();
+        released
     }
 
     /// Routes a judged resource: on at once unless its signals were unclear; else to its host's
@@ -121,16 +157,15 @@ impl Probes {
             Some(Host::Asking(_)) => Route::Done(judged),
             None if self.cancel.is_cancelled() => Route::Done(judged),
             None => {
-                let Some(probe) = probe_url(url) else {
+                let sent = probe_url(url).and_then(|probe| {
+                    let index = self.feed.as_ref()?.add(Request::new(probe.clone()))?;
+                    self.sent.insert(index, (host.clone(), probe));
+                    Some(())
+                });
+                if sent.is_none() {
                     self.hosts.insert(host, Host::Answered(None));
                     return Route::Done(judged);
-                };
-                self.asking.spawn(ask(
-                    self.engine.clone(),
-                    self.cancel.clone(),
-                    host.clone(),
-                    probe,
-                ));
+                }
                 if self.waiting < MAX_HELD {
                     self.waiting += 1;
                     self.hosts.insert(host, Host::Asking(vec![judged]));
@@ -143,10 +178,10 @@ impl Probes {
         }
     }
 
-    /// The next probe to answer, with the resources that waited for it; `None` when none is
-    /// on its way.
+    /// The next probe to be read, with the resources that waited for it; `None` when none is
+    /// being read.
     pub(super) async fn next(&mut self) -> Option<Answered> {
-        let (host, catch_all) = match self.asking.join_next().await? {
+        let (host, catch_all) = match self.reading.join_next().await? {
             Ok(answer) => answer,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
@@ -182,19 +217,8 @@ pub(super) fn probe_url(resource: &str) -> Option<String> {
     Some(url.to_string())
 }
 
-/// Sends one host's probe and reads its page, when it answered with one.
-async fn ask(
-    engine: Engine,
-    cancel: Cancel,
-    host: String,
-    probe: String,
-) -> (String, Option<CatchAll>) {
-    let mut checks = engine.start(vec![Request::new(probe.clone())], &cancel);
-    let finished = checks.next().await;
-    checks.finish().await;
-    let Some(finished) = finished else {
-        return (host, None);
-    };
+/// Reads one host's probe answer: its page, when it answered with one.
+async fn read(host: String, probe: String, finished: Finished) -> (String, Option<CatchAll>) {
     let fetch = &finished.fetch;
     let page_answer = fetch.failure.is_none()
         && fetch.body_incomplete.is_none()
@@ -231,7 +255,7 @@ mod tests {
     use super::*;
     use crate::audit::{Unclear, checked};
     use crate::catalog::{Entry, Kind, Resource};
-    use crate::check::{CheckConfig, Fetch, PrivateAddresses};
+    use crate::check::{CheckConfig, Engine, Fetch, PrivateAddresses};
     use crate::state::Assessment;
     use crate::status::Status;
 
@@ -290,7 +314,8 @@ mod tests {
             ..CheckConfig::default()
         })
         .unwrap();
-        let mut probes = Probes::new(engine, Cancel::default());
+        let (mut checks, feed) = engine.start_fed(Vec::new(), &Cancel::default());
+        let mut probes = Probes::new(feed, Cancel::default());
         for slot in 0..=MAX_HELD {
             let route = probes.route(unclear(
                 slot,
@@ -310,7 +335,14 @@ mod tests {
             matches!(probes.route(clear), Route::Done(_)),
             "a clear page goes on"
         );
-        assert_eq!(probes.asking.len(), 1, "one probe for the host");
+        assert_eq!(probes.sent.len(), 1, "one probe for the host");
+        let finished = checks
+            .next()
+            .await
+            .expect("the probe runs in the audit's run");
+        assert!(probes.is_probe(finished.index));
+        assert!(finished.fetch.failure.is_some(), "{:?}", finished.fetch);
+        probes.answer(finished);
         let answered = probes.next().await.unwrap();
         assert_eq!(answered.waited.len(), MAX_HELD);
         assert!(answered.catch_all.is_none(), "a failed probe says nothing");
@@ -322,16 +354,37 @@ mod tests {
             "the host's answer holds for the rest of the audit"
         );
         assert!(probes.is_idle(), "and is not asked again");
-        let cancelled = Cancel::default();
-        cancelled.cancel();
-        let engine = Engine::new(CheckConfig::default()).unwrap();
-        let mut probes = Probes::new(engine, cancelled);
+
+        // Closed, the feed sends nothing more, and the run ends.
+        probes.close();
+        let after = unclear(1, "http://127.0.0.1:9/elsewhere.html");
+        let after = Judged {
+            unclear: after.unclear.map(|mut u| {
+                u.entry.resource.url = "http://localhost:9/elsewhere.html".into();
+                u
+            }),
+            ..after
+        };
+        assert!(matches!(probes.route(after), Route::Done(_)));
+        assert!(probes.is_idle());
+        assert!(checks.next().await.is_none(), "the run ended");
+
+        // A run that ends with a probe unanswered (cancelled) releases who waited for it.
+        let cancel = Cancel::default();
+        let (checks, feed) = engine.start_fed(Vec::new(), &cancel);
+        let mut probes = Probes::new(feed, cancel.clone());
         let route = probes.route(unclear(0, "http://127.0.0.1:9/docs/a.html"));
+        assert!(matches!(route, Route::Waiting));
+        cancel.cancel();
+        drop(checks);
+        let released = probes.abandon();
+        assert_eq!(released.len(), 1);
+        assert!(probes.is_idle());
+        let route = probes.route(unclear(1, "http://127.0.0.1:9/docs/b.html"));
         assert!(
             matches!(route, Route::Done(_)),
             "no probe once the audit is cancelled"
         );
-        assert!(probes.is_idle());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use reqwest::header;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
@@ -202,6 +202,23 @@ impl Checks {
     }
 }
 
+/// Adds links to a run started with [`Engine::start_fed`]; the run waits for more while this
+/// lives.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    tx: mpsc::UnboundedSender<(usize, Request)>,
+    next: Arc<AtomicUsize>,
+}
+
+impl Feed {
+    /// Adds `request` to the run; its [`Finished::index`] is the number returned (after those of
+    /// the run's first requests). `None` when the run has ended.
+    pub fn add(&self, request: Request) -> Option<usize> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        self.tx.send((index, request)).ok().map(|()| index)
+    }
+}
+
 /// Checks links with one set of HTTP clients, one cookie jar and one body budget.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -237,9 +254,31 @@ impl Engine {
     /// links come out of the returned [`Checks`] as they finish. When `cancel` fires no new
     /// request starts, links in flight are dropped, and what had finished is still handed over.
     pub fn start(&self, requests: Vec<Request>, cancel: &Cancel) -> Checks {
+        self.start_with(requests, cancel, None)
+    }
+
+    /// [`Engine::start`], with a [`Feed`] that adds links to the run while it goes: they are
+    /// scheduled with the others (per-host limit, `Retry-After` pauses), ahead of their host's
+    /// queue, and come out of the same [`Checks`]. The run ends only once every link is done and
+    /// the feed is dropped.
+    pub fn start_fed(&self, requests: Vec<Request>, cancel: &Cancel) -> (Checks, Feed) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let feed = Feed {
+            tx,
+            next: Arc::new(AtomicUsize::new(requests.len())),
+        };
+        (self.start_with(requests, cancel, Some(rx)), feed)
+    }
+
+    fn start_with(
+        &self,
+        requests: Vec<Request>,
+        cancel: &Cancel,
+        fed: Option<mpsc::UnboundedReceiver<(usize, Request)>>,
+    ) -> Checks {
         let (sender, finished) = mpsc::channel(self.config.concurrency.max(1));
         let mut scheduler = JoinSet::new();
-        scheduler.spawn(self.clone().schedule(requests, cancel.clone(), sender));
+        scheduler.spawn(self.clone().schedule(requests, cancel.clone(), sender, fed));
         Checks {
             finished,
             scheduler,
@@ -270,6 +309,7 @@ impl Engine {
         requests: Vec<Request>,
         cancel: Cancel,
         out: mpsc::Sender<Finished>,
+        mut fed: Option<mpsc::UnboundedReceiver<(usize, Request)>>,
     ) -> RunStats {
         let concurrency = self.config.concurrency.max(1);
         let mut sched = Scheduler::new(requests, self.config.per_host.max(1));
@@ -290,12 +330,18 @@ impl Engine {
             }
             stats.max_in_flight = stats.max_in_flight.max(tasks.len());
             let next_timer = sched.next_timer();
-            if tasks.is_empty() && next_timer.is_none() && outbox.is_empty() {
+            if tasks.is_empty() && next_timer.is_none() && outbox.is_empty() && fed.is_none() {
                 return stats;
             }
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => break,
+                added = async { fed.as_mut()?.recv().await }, if fed.is_some() => {
+                    match added {
+                        Some((index, request)) => sched.add_first(index, request),
+                        None => fed = None,
+                    }
+                }
                 room = out.reserve(), if !outbox.is_empty() => {
                     let Ok(room) = room else {
                         return stats;
@@ -510,6 +556,8 @@ enum Timer {
 /// Per-host queues and the set of hosts that may be sent a request now.
 struct Scheduler {
     hosts: Vec<Host>,
+    /// Each host's position in `hosts`, by [`host_key`].
+    by_key: HashMap<String, usize>,
     per_host: usize,
     /// Hosts with queued work, a free slot and no pause, longest queue first.
     ready: BTreeSet<(Reverse<usize>, usize)>,
@@ -537,6 +585,7 @@ impl Scheduler {
         }
         let mut sched = Scheduler {
             hosts,
+            by_key,
             per_host,
             ready: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -546,6 +595,23 @@ impl Scheduler {
             sched.refresh(host);
         }
         sched
+    }
+
+    /// Puts a link added while the run goes first in its host's queue (a new host gets one).
+    fn add_first(&mut self, index: usize, request: Request) {
+        let next = self.hosts.len();
+        let host = *self.by_key.entry(host_key(&request.url)).or_insert(next);
+        if host == self.hosts.len() {
+            self.hosts.push(Host::default());
+        }
+        self.hosts[host].queue.push_front(Job {
+            index,
+            request,
+            attempts: 0,
+            got_http_answer: false,
+            started: None,
+        });
+        self.refresh(host);
     }
 
     /// Takes the next job of the ready host with the longest queue, and books its slot.
@@ -641,5 +707,23 @@ mod tests {
         let (third, job) = sched.next_ready().expect("small host is ready");
         assert_eq!((third, job.index), (1, 5));
         assert!(sched.next_ready().is_none(), "big host is at its limit");
+    }
+
+    #[test]
+    fn a_link_added_while_the_run_goes_waits_for_its_hosts_limit_and_goes_first() {
+        let requests: Vec<Request> = (0..3)
+            .map(|i| Request::new(format!("http://big.test/{i}")))
+            .collect();
+        let mut sched = Scheduler::new(requests, 2);
+        let _ = sched.next_ready().expect("work queued");
+        let _ = sched.next_ready().expect("work queued");
+        sched.add_first(7, Request::new("http://big.test/probe"));
+        assert!(sched.next_ready().is_none(), "the host is at its limit");
+        sched.release(0);
+        let (_, job) = sched.next_ready().expect("a slot is free");
+        assert_eq!(job.index, 7, "the added link goes ahead of the queue");
+        sched.add_first(8, Request::new("http://new.test/"));
+        let (host, job) = sched.next_ready().expect("a new host is ready");
+        assert_eq!((host, job.index), (1, 8));
     }
 }
