@@ -485,10 +485,13 @@ fn answer(
         return (Assessment::new(a.status, a.detail.clone(), st), change);
     }
     if current && !facts_changed {
-        if st.facts.is_none() {
+        // The digest taken before reading covers this state, unless the facts are new to it.
+        st.read_digest = if st.facts.is_none() {
             st.facts = Some(Facts::new(&page.facts));
-        }
-        st.read_digest = read_digest(st, a);
+            read_digest(st, a)
+        } else {
+            digest
+        };
         let mut same = unchanged(st, a);
         if same.status != Status::Changed {
             same.similarity = Some(1.0);
