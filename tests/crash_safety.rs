@@ -231,17 +231,27 @@ fn a_save_stopped_after_its_commit_point_reads_whole_and_is_rolled_forward() {
             !leftovers(out).is_empty(),
             "{crash:?}: the commit is still there"
         );
-        assert_eq!(
-            Baseline::load(out).unwrap(),
-            Baseline::load(reference.path()).unwrap(),
-            "{crash:?}: read as saved"
-        );
-        assert_reads_whole(out);
-
-        commit::recover(out).unwrap();
-        commit::recover(out).unwrap();
-        assert_eq!(snapshot_dir(out), expected, "{crash:?}: rolled forward");
+        assert_saved_then_rolled_forward(out, reference.path(), &expected, crash);
     }
+}
+
+/// `out`, where a save stopped at `crash` after its commit point, reads as `reference` (the
+/// same save, finished) does, and recovering it, even twice, makes its files `expected`.
+fn assert_saved_then_rolled_forward(
+    out: &Path,
+    reference: &Path,
+    expected: &[(PathBuf, Vec<u8>)],
+    crash: CrashPoint,
+) {
+    assert_eq!(
+        Baseline::load(out).unwrap(),
+        Baseline::load(reference).unwrap(),
+        "{crash:?}: read as saved"
+    );
+    assert_reads_whole(out);
+    commit::recover(out).unwrap();
+    commit::recover(out).unwrap();
+    assert_eq!(snapshot_dir(out), expected, "{crash:?}: rolled forward");
 }
 
 #[test]
@@ -267,16 +277,7 @@ fn a_first_save_moves_its_snapshots_folder_in_whole_and_a_crash_there_is_rolled_
             !out.join("state.json").exists(),
             "{crash:?}: state.json last"
         );
-        assert_eq!(
-            Baseline::load(out).unwrap(),
-            Baseline::load(reference.path()).unwrap(),
-            "{crash:?}: read as saved"
-        );
-        assert_reads_whole(out);
-
-        commit::recover(out).unwrap();
-        commit::recover(out).unwrap();
-        assert_eq!(snapshot_dir(out), expected, "{crash:?}: rolled forward");
+        assert_saved_then_rolled_forward(out, reference.path(), &expected, crash);
         assert_files_whole(out);
     }
 }

@@ -567,51 +567,46 @@ struct Scheduler {
 
 impl Scheduler {
     fn new(requests: Vec<Request>, per_host: usize) -> Scheduler {
-        let mut by_key: HashMap<String, usize> = HashMap::new();
-        let mut hosts: Vec<Host> = Vec::new();
-        for (index, request) in requests.into_iter().enumerate() {
-            let next = hosts.len();
-            let host = *by_key.entry(host_key(&request.url)).or_insert(next);
-            if host == hosts.len() {
-                hosts.push(Host::default());
-            }
-            hosts[host].queue.push_back(Job {
-                index,
-                request,
-                attempts: 0,
-                got_http_answer: false,
-                started: None,
-            });
-        }
         let mut sched = Scheduler {
-            hosts,
-            by_key,
+            hosts: Vec::new(),
+            by_key: HashMap::new(),
             per_host,
             ready: BTreeSet::new(),
             timers: BTreeMap::new(),
             timer_seq: 0,
         };
+        for (index, request) in requests.into_iter().enumerate() {
+            let (host, job) = sched.job(index, request);
+            sched.hosts[host].queue.push_back(job);
+        }
         for host in 0..sched.hosts.len() {
             sched.refresh(host);
         }
         sched
     }
 
-    /// Puts a link added while the run goes first in its host's queue (a new host gets one).
+    /// Puts a link added while the run goes first in its host's queue.
     fn add_first(&mut self, index: usize, request: Request) {
+        let (host, job) = self.job(index, request);
+        self.hosts[host].queue.push_front(job);
+        self.refresh(host);
+    }
+
+    /// A new job for `request` and its host (a new host gets a queue of its own).
+    fn job(&mut self, index: usize, request: Request) -> (usize, Job) {
         let next = self.hosts.len();
         let host = *self.by_key.entry(host_key(&request.url)).or_insert(next);
-        if host == self.hosts.len() {
+        if host == next {
             self.hosts.push(Host::default());
         }
-        self.hosts[host].queue.push_front(Job {
+        let job = Job {
             index,
             request,
             attempts: 0,
             got_http_answer: false,
             started: None,
-        });
-        self.refresh(host);
+        };
+        (host, job)
     }
 
     /// Takes the next job of the ready host with the longest queue, and books its slot.
