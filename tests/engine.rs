@@ -914,6 +914,42 @@ async fn hundreds_of_headers_and_a_duplicated_content_length_are_accepted() {
     assert_eq!(fetch.body, body.as_bytes());
 }
 
+#[tokio::test]
+async fn a_head_within_the_read_buffer_is_read_and_a_far_larger_one_is_named() {
+    use linkwatch::check::http::READ_BUFFER_MAX;
+    let server = TestServer::start().await;
+    // A head of `count` headers of about `size` bytes each.
+    let head_of = |count: usize, size: usize| {
+        let value = "v".repeat(size - 14);
+        (0..count).fold(Reply::html("<p>big head</p>"), |reply, i| {
+            reply.header(&format!("X-Item-{i:03}"), &value)
+        })
+    };
+    // About 20 KiB, then about 2.5 times the buffer: the buffer may have grown past its size
+    // when the head crosses it, so only a head beyond what it can hold is sure to be refused.
+    server.route("/within", head_of(200, 100));
+    server.route("/over", head_of(200, READ_BUFFER_MAX * 5 / 2 / 200));
+    // A body several times the buffer's size is read whole through it.
+    let body = format!("<p>{}</p>", "word ".repeat(READ_BUFFER_MAX));
+    server.route("/long", Reply::html(&body));
+
+    let within = fetch(&server.url("/within")).await;
+    assert_eq!(
+        verdict(&within),
+        (Status::Ok, "200 OK".to_owned()),
+        "{within:?}"
+    );
+    let long = fetch(&server.url("/long")).await;
+    assert_eq!(long.body, body.as_bytes());
+
+    let over = fetch(&server.url("/over")).await;
+    assert_eq!(failure_kind(&over), Some(FailureKind::Protocol), "{over:?}");
+    assert_eq!(
+        verdict(&over),
+        (Status::Failing, "response headers over 32 KiB".to_owned())
+    );
+}
+
 /// What [`raw_server`] sends for the `request`-th request (0-based) on its `connection`-th
 /// connection: bytes to write and whether to keep the connection open afterwards, or `None`
 /// to close it without a word.

@@ -41,6 +41,14 @@ pub enum EngineError {
 /// (one `Set-Cookie` or `Link` per item, long security policies), and a browser shows them.
 pub const MAX_RESPONSE_HEADERS: usize = 500;
 
+/// The most an HTTP/1 connection's read buffer grows to (hyper's default is ~400 KiB). Each
+/// connection, idle in the pool too, keeps a buffer of the size its reads last needed, so at
+/// `--concurrency 256` the default held 40–60 MiB of mostly empty buffers. A response's status
+/// line and headers must fit in it (a head that crosses this size may still be read whole when
+/// the buffer has grown past it): heads this large are rare, since nginx proxies refuse ones
+/// over 4–8 KiB by default, and one that does not fit is reported as such.
+pub const READ_BUFFER_MAX: usize = 32 * 1024;
+
 /// Most in-page moves (see [`moves`]) followed in one chain; each also counts as a redirect.
 pub const MAX_IN_PAGE_MOVES: usize = 3;
 
@@ -159,6 +167,7 @@ fn build_client(
         .pool_max_idle_per_host(if pooled { settings.per_host } else { 0 })
         .connect_timeout(settings.connect_timeout)
         .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .http1_max_buf_size(READ_BUFFER_MAX)
         .cookie_provider(Arc::clone(jar))
         .dns_resolver(resolver)
         .build()
@@ -643,6 +652,12 @@ async fn read_body(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let mut decoder = Decoder::new(encoding.trim(), cap);
+    // A body of known length is read into a buffer of that size, not one grown by doubling.
+    if let Some(length) = response.content_length().filter(|_| decoder.is_identity()) {
+        let length = length.min(cap).min(PRESIZE_MAX);
+        budget.cover(&mut attempt.permit, length, waits).await;
+        decoder.reserve(usize::try_from(length).unwrap_or(0));
+    }
     attempt.reading_body = true;
     loop {
         let chunk = match response.chunk().await {
@@ -662,7 +677,7 @@ async fn read_body(
         attempt.wire_bytes += take as u64;
         let step = decoder.write(&chunk[..take]);
         budget
-            .cover(&mut attempt.permit, decoder.len(), waits)
+            .cover(&mut attempt.permit, decoder.held(), waits)
             .await;
         match step {
             Step::More if take == chunk.len() => {}
@@ -673,11 +688,19 @@ async fn read_body(
             Step::Undecodable => break,
         }
     }
-    let out = decoder.finish();
+    let mut out = decoder.finish();
     attempt.truncated |= out.full;
+    // A buffer grown by doubling gives back its unused half before it waits to be judged.
+    if out.bytes.capacity() - out.bytes.len() > out.bytes.len() / 8 {
+        out.bytes.shrink_to_fit();
+    }
     attempt.body = out.bytes;
     attempt.reading_body = false;
 }
+
+/// The most room made for a body from its `Content-Length` before any of it arrives: a server
+/// may announce more than it sends. Beyond this a buffer grows as the bytes come.
+const PRESIZE_MAX: u64 = 1024 * 1024;
 
 /// A sink that keeps at most `cap` bytes and then refuses, so a decoder stops expanding.
 #[derive(Debug)]
@@ -739,6 +762,22 @@ impl Decoder {
     /// Bytes of body decoded so far.
     fn len(&self) -> u64 {
         self.sink().bytes.len() as u64
+    }
+
+    /// Bytes the body's buffer holds: what it decoded and the room it has grown for more.
+    fn held(&self) -> u64 {
+        self.sink().bytes.capacity() as u64
+    }
+
+    fn is_identity(&self) -> bool {
+        matches!(self, Decoder::Identity(_))
+    }
+
+    /// Makes room for `bytes` more bytes of body, exactly.
+    fn reserve(&mut self, bytes: usize) {
+        if let Decoder::Identity(w) = self {
+            w.bytes.reserve_exact(bytes);
+        }
     }
 
     fn sink(&self) -> &CapWriter {
@@ -887,6 +926,12 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> (FailureKind, String) {
     }
     if lower.contains("certificate") || lower.contains("tls handshake") {
         return (FailureKind::Tls, format!("TLS error: {all}"));
+    }
+    if lower.contains("message head is too large") {
+        return (
+            FailureKind::Protocol,
+            format!("response headers over {} KiB", READ_BUFFER_MAX / 1024),
+        );
     }
     if lower.contains("connection closed") || lower.contains("connection reset") {
         return (

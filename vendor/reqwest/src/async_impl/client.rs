@@ -209,6 +209,7 @@ struct Config {
     http1_ignore_invalid_headers_in_responses: bool,
     http1_allow_spaces_after_header_name_in_responses: bool,
     http1_max_headers: Option<usize>,
+    http1_max_buf_size: Option<usize>,
     #[cfg(feature = "http2")]
     http2_initial_stream_window_size: Option<u32>,
     #[cfg(feature = "http2")]
@@ -337,6 +338,7 @@ impl ClientBuilder {
                 http1_ignore_invalid_headers_in_responses: false,
                 http1_allow_spaces_after_header_name_in_responses: false,
                 http1_max_headers: None,
+                http1_max_buf_size: None,
                 #[cfg(feature = "http2")]
                 http2_initial_stream_window_size: None,
                 #[cfg(feature = "http2")]
@@ -1004,6 +1006,10 @@ impl ClientBuilder {
             builder.http1_max_headers(http1_max_headers);
         }
 
+        if let Some(max) = config.http1_max_buf_size {
+            builder.http1_max_buf_size(max);
+        }
+
         let proxies_maybe_http_auth = proxies.iter().any(|p| p.maybe_has_http_auth());
         let proxies_maybe_http_custom_headers =
             proxies.iter().any(|p| p.maybe_has_http_custom_headers());
@@ -1559,6 +1565,23 @@ impl ClientBuilder {
     /// Default is 100.
     pub fn http1_max_headers(mut self, max: usize) -> ClientBuilder {
         self.config.http1_max_headers = Some(max);
+        self
+    }
+
+    /// Set the maximum size of an HTTP/1 connection's read buffer.
+    ///
+    /// The buffer grows with the reads it takes, up to this size, and an idle pooled connection
+    /// keeps it. A response whose head does not fit is an error.
+    ///
+    /// Default is ~400kb.
+    ///
+    /// # Panics
+    ///
+    /// The minimum value allowed is 8192. This method panics if the passed `max` is less than
+    /// the minimum.
+    pub fn http1_max_buf_size(mut self, max: usize) -> ClientBuilder {
+        assert!(max >= 8192, "the minimum HTTP/1 buffer size is 8192");
+        self.config.http1_max_buf_size = Some(max);
         self
     }
 
