@@ -4,6 +4,8 @@
 //! text the normalised text (one sentence per line) and its title; for any other document (and a
 //! PDF without readable text) only a hash of its bytes.
 
+use std::borrow::Cow;
+
 pub mod compare;
 pub mod extract;
 pub mod guard;
@@ -83,24 +85,37 @@ impl Page {
             facts: Vec::new(),
             pdf: None,
         };
-        page.fingerprint = blake3::hash(page.snapshot().as_bytes())
-            .to_hex()
-            .to_string();
+        let mut hasher = blake3::Hasher::new();
+        for part in page.snapshot_parts() {
+            hasher.update(part.as_bytes());
+        }
+        page.fingerprint = hasher.finalize().to_hex().to_string();
         page
+    }
+
+    /// [`Page::snapshot`] in the pieces it is made of, so that it can be hashed without a copy
+    /// of a long text.
+    fn snapshot_parts(&self) -> [Cow<'_, str>; 4] {
+        let body = if self.is_document {
+            Cow::Owned(format!(
+                "document: {} bytes, blake3 {}",
+                self.length, self.fingerprint
+            ))
+        } else {
+            Cow::Borrowed(self.text.as_str())
+        };
+        [
+            Cow::Borrowed(self.title.as_deref().unwrap_or("")),
+            Cow::Borrowed("\n\n"),
+            body,
+            Cow::Borrowed("\n"),
+        ]
     }
 
     /// The snapshot file's contents: the title on the first line, a blank line, then the text
     /// (for a document, its length and hash).
     pub fn snapshot(&self) -> String {
-        let body = if self.is_document {
-            format!(
-                "document: {} bytes, blake3 {}",
-                self.length, self.fingerprint
-            )
-        } else {
-            self.text.clone()
-        };
-        format!("{}\n\n{}\n", self.title.as_deref().unwrap_or(""), body)
+        self.snapshot_parts().concat()
     }
 
     /// The anchor that `url`'s fragment names, when this page is known not to have it:
