@@ -76,6 +76,11 @@ pub fn looks_binary(text: &str) -> bool {
         .bytes()
         .filter(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
         .count();
+    // A character is at most four bytes: when the controls are few even against that many
+    // characters, the characters need no counting.
+    if controls * 100 <= text.len() / 4 * MAX_CONTROL_PERCENT {
+        return false;
+    }
     controls * 100 > text.chars().count() * MAX_CONTROL_PERCENT
 }
 

@@ -53,11 +53,18 @@ pub fn lines(blocks: &[impl AsRef<str>], ignore: &[Regex]) -> Vec<String> {
     let mut out = Vec::new();
     for block in blocks {
         let block = inline(block.as_ref());
+        // A sentence is a stretch of its block, words and single spaces alike, so a block
+        // without a noise word or a copyright mark has no sentence with one: each pattern is
+        // then searched once per block rather than once per sentence.
+        let noise_words = NOISE_WORDS.is_match(&block);
+        let copyright = COPYRIGHT.is_match(&block);
         for sentence in sentences(&block) {
-            if is_noise_line(&sentence) || ignore.iter().any(|re| re.is_match(&sentence)) {
+            if (noise_words && is_noise_line(&sentence))
+                || ignore.iter().any(|re| re.is_match(&sentence))
+            {
                 continue;
             }
-            let cleaned = strip_noise(&sentence);
+            let cleaned = strip_noise_in(&sentence, copyright);
             if cleaned.chars().any(char::is_alphanumeric) {
                 out.extend(wrap(&cleaned, WRAP_WIDTH));
             }
@@ -136,6 +143,12 @@ static NOISE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("noise-line pattern")
 });
 
+/// A word that every match of [`NOISE_LINE`] contains.
+static NOISE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)updated|reviewed|modified|revised|changed|last update")
+        .expect("noise-word pattern")
+});
+
 /// Lines that only say when the page was last touched.
 fn is_noise_line(line: &str) -> bool {
     NOISE_LINE.is_match(line)
@@ -169,17 +182,28 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Removes dates, times, copyright years and long random strings from one line.
 pub fn strip_noise(line: &str) -> String {
+    strip_noise_in(line, true)
+}
+
+/// [`strip_noise`], told whether the text around `line` has a copyright mark (when it has
+/// none, neither has `line`, unless removing a date made one, as in `(12:30c)`).
+fn strip_noise_in(line: &str, copyright_near: bool) -> String {
     // Every date and time pattern has a digit (`\d`, a decimal digit, is numeric).
     let line = if line.contains(char::is_numeric) {
         DATES_AND_TIMES.replace_all(line, "")
     } else {
         Cow::Borrowed(line)
     };
-    let line = if COPYRIGHT.is_match(&line) {
+    let copyright_possible = copyright_near || matches!(line, Cow::Owned(_));
+    let line = if copyright_possible && COPYRIGHT.is_match(&line) {
         YEAR.replace_all(&line, "").into_owned()
     } else {
         line.into_owned()
     };
+    // A token is removed only when it has both letters and (ASCII) digits.
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return collapse_spaces(&line);
+    }
     let line = TOKEN.replace_all(&line, |caps: &regex::Captures| {
         let token = &caps[0];
         let letters = token.chars().any(|c| c.is_ascii_alphabetic());
@@ -190,6 +214,11 @@ pub fn strip_noise(line: &str) -> String {
             token.to_string()
         }
     });
+    collapse_spaces(&line)
+}
+
+/// `line`'s words with single spaces between them.
+fn collapse_spaces(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     for word in line.split_whitespace() {
         if !out.is_empty() {
@@ -220,6 +249,26 @@ mod tests {
     fn applies_nfkc_and_drops_invisible_characters() {
         assert_eq!(one("ﬁle\u{00A0}name\u{200B}s"), vec!["file names"]);
         assert_eq!(one("Café\u{00AD} déjà  vu"), vec!["Café déjà vu"]);
+    }
+
+    #[test]
+    fn patterns_searched_once_per_block_give_what_each_sentence_would() {
+        // No copyright mark in the block until removing a time makes one.
+        assert_eq!(one("Hours (12:30c) since 2019"), ["Hours (c) since"]);
+        assert_eq!(strip_noise("Hours (12:30c) since 2019"), "Hours (c) since");
+        // The noise line is a later sentence of a block; the copyright mark is in another.
+        assert_eq!(
+            one(
+                "Welcome to the site. Page last updated: May 2024. Our 2019 plan. Copyright Us 2024"
+            ),
+            ["Welcome to the site.", "Our 2019 plan.", "Copyright Us"]
+        );
+        // A token is removed only with digits in it; without digits the line only loses spaces.
+        assert_eq!(one("id aB3dE5fG7hI9jK1lM3nO5 here"), ["id here"]);
+        assert_eq!(
+            one("Antidisestablishmentarianisms   are long"),
+            ["Antidisestablishmentarianisms are long"]
+        );
     }
 
     #[test]
