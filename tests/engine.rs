@@ -950,6 +950,24 @@ async fn a_head_within_the_read_buffer_is_read_and_a_far_larger_one_is_named() {
     );
 }
 
+#[tokio::test]
+async fn bodies_are_kept_in_buffers_of_their_size() {
+    let server = TestServer::start().await;
+    let text = format!("<p>{}</p>", "A sentence of the page. ".repeat(8_000));
+    // With a Content-Length the buffer is made that size before the bytes arrive; a decoded
+    // body, whose size is unknown until it ends, gives back the room its buffer grew for.
+    server.route("/plain", Reply::html(&text));
+    server.route("/gzip", Reply::gzip(&text));
+    for path in ["/plain", "/gzip"] {
+        let fetch = fetch(&server.url(path)).await;
+        assert_eq!(fetch.body, text.as_bytes(), "{path}");
+        let room = fetch.body.capacity() - fetch.body.len();
+        assert!(room <= fetch.body.len() / 8, "{path}: {room} bytes unused");
+    }
+    let plain = fetch(&server.url("/plain")).await;
+    assert_eq!(plain.body.capacity(), plain.body.len());
+}
+
 /// What [`raw_server`] sends for the `request`-th request (0-based) on its `connection`-th
 /// connection: bytes to write and whether to keep the connection open afterwards, or `None`
 /// to close it without a word.

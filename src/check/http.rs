@@ -690,7 +690,7 @@ async fn read_body(
     }
     let mut out = decoder.finish();
     attempt.truncated |= out.full;
-    // A buffer grown by doubling gives back its unused half before it waits to be judged.
+    // A buffer grown by doubling gives back its unused room before it waits to be judged.
     if out.bytes.capacity() - out.bytes.len() > out.bytes.len() / 8 {
         out.bytes.shrink_to_fit();
     }
