@@ -1,8 +1,9 @@
 //! Committing a baseline crash-safely while keeping the fixed file names (`state.json`,
 //! `snapshots/<id>.txt`, `snapshots/pending/<id>.txt`) that reports and `git diff` rely on.
 //!
-//! A run stages each snapshot change as it is decided, without syncing, in a directory of its
-//! own inside the `--out` directory, `.linkwatch-staging-<random>/`: `write/<path>` holds the new
+//! A run stages each snapshot change as it is decided, without syncing (the disk write of each
+//! file is only started, see [`start_writeback`]), in a directory of its own inside the `--out`
+//! directory, `.linkwatch-staging-<random>/`: `write/<path>` holds the new
 //! contents of `<out>/<path>`, and an empty `remove/<path>` marks `<out>/<path>` for deletion.
 //! Nothing is held in memory. Saving ([`super::Baseline::save`]) then:
 //!
@@ -212,6 +213,21 @@ fn files_under(root: &Path) -> Result<Vec<PathBuf>, StateError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// Starts writing a staged file's contents to disk now, without waiting, so that the one sync
+/// of step 3 finds little left to write: a first audit stages a file per resource, 100+ MB for
+/// 10,000 pages, which would otherwise all be flushed at the end. On Linux `POSIX_FADV_DONTNEED`
+/// starts writeback of the file's dirty pages (and drops only pages already clean); elsewhere
+/// this does nothing.
+pub(super) fn start_writeback(file: &std::fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        // Only advice: a file system that ignores it is synced at step 3 all the same.
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 /// Makes every file and directory under `root` durable.

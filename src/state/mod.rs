@@ -495,7 +495,9 @@ impl Snapshots {
         .and_then(|()| {
             let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
             fill(&mut file)?;
-            io::Write::flush(&mut file)
+            io::Write::flush(&mut file)?;
+            commit::start_writeback(file.get_ref());
+            Ok(())
         });
         written.map_err(|source| StateError::Write { path, source })
     }
