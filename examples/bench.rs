@@ -14,6 +14,9 @@
 //! - `audit 2`: the same again, with the first audit's baseline in place;
 //! - `lychee` (with `--lychee PATH`): lychee on a text file of the same URLs, for comparison.
 //!
+//! Each shape's heading gives the rounds bound: requests are whole, so the busiest slot makes
+//! ⌈links / concurrency⌉ (or the largest host's ⌈links / per-host⌉) requests one after another,
+//! and no run can take less than that many latencies (8.00 s for the defaults' uniform shape).
 //! Each run prints its wall time; the ideal bound, max(latency × links / concurrency, latency ×
 //! largest host's links / per-host), and the ratio of the two; requests per link and 429s as the
 //! server counted them; peak RSS and user+sys CPU time; and for the audits their wall time over
@@ -466,10 +469,17 @@ fn bench(args: &Args) -> Result<(), BoxError> {
                 measured,
                 vs_engine,
             };
+            // Requests are whole: some slot makes `rounds` of them one after another.
+            let rounds = args
+                .links
+                .div_ceil(args.concurrency)
+                .max(largest.div_ceil(args.per_host));
             println!(
-                "\n{} shape, {} pages (largest host {largest} links)",
+                "\n{} shape, {} pages (largest host {largest} links; {rounds} requests in a row \
+                 on the busiest slot, so no run can take under {:.2} s)",
                 shape.name(),
-                pages.name()
+                pages.name(),
+                latency.mul_f64(rounds as f64).as_secs_f64()
             );
             // Kept until the bench ends: deleting 10,000 snapshot files makes the file system
             // slow to create the next run's (ext4 avoids reusing recently freed inodes), which
