@@ -290,8 +290,71 @@ impl Serialize for Facts {
 }
 
 impl<'de> Deserialize<'de> for Facts {
+    /// Reads the list straight into the one string, without a string per fact.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Facts, D::Error> {
-        Vec::<String>::deserialize(deserializer).map(|facts| Facts::new(&facts))
+        deserializer.deserialize_seq(FactsVisitor)
+    }
+}
+
+struct FactsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FactsVisitor {
+    type Value = Facts;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of facts (strings)")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Facts, A::Error> {
+        let mut joined = String::new();
+        let mut first = true;
+        loop {
+            let separator = if first { "" } else { "\n" };
+            if seq
+                .next_element_seed(AppendFact {
+                    to: &mut joined,
+                    separator,
+                })?
+                .is_none()
+            {
+                break;
+            }
+            first = false;
+        }
+        Ok(Facts(joined.into_boxed_str()))
+    }
+}
+
+/// Appends one fact of the list to the joined string, as [`Facts::new`] would.
+struct AppendFact<'a> {
+    to: &'a mut String,
+    separator: &'static str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for AppendFact<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AppendFact<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a fact (a string)")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, fact: &str) -> Result<(), E> {
+        self.to.push_str(self.separator);
+        for (i, line) in fact.split('\n').enumerate() {
+            if i > 0 {
+                self.to.push(' ');
+            }
+            self.to.push_str(line);
+        }
+        Ok(())
     }
 }
 
@@ -619,6 +682,16 @@ mod tests {
         assert_eq!(none.iter().count(), 0);
         assert!(none.are(&[]));
         assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+        assert_eq!(serde_json::from_str::<Facts>("[]").unwrap(), none);
+        // Read straight into one string: escapes and line breaks come out as Facts::new has them.
+        let escaped = r#"["email a\"b@x.org", "link /caf\u00e9", "two\nlines", "three"]"#;
+        let expected = ["email a\"b@x.org", "link /café", "two\nlines", "three"].map(String::from);
+        assert_eq!(
+            serde_json::from_str::<Facts>(escaped).unwrap(),
+            Facts::new(&expected)
+        );
+        assert!(serde_json::from_str::<Facts>(r#""link /a""#).is_err());
+        assert!(serde_json::from_str::<Facts>("[1]").is_err());
     }
 
     #[test]
