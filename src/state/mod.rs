@@ -262,8 +262,25 @@ impl Facts {
     /// The facts in page order; a line break inside one (there is none in normalised text)
     /// would become a space.
     pub fn new(facts: &[String]) -> Facts {
-        let joined: Vec<String> = facts.iter().map(|f| f.replace('\n', " ")).collect();
-        Facts(joined.join("\n").into_boxed_str())
+        let mut joined = String::with_capacity(facts.iter().map(|f| f.len() + 1).sum());
+        for (i, fact) in facts.iter().enumerate() {
+            Facts::append(&mut joined, i == 0, fact);
+        }
+        Facts(joined.into_boxed_str())
+    }
+
+    /// Adds `fact` to the joined string: after a line break unless it is the `first`, with a
+    /// line break inside it made a space.
+    fn append(joined: &mut String, first: bool, fact: &str) {
+        if !first {
+            joined.push('\n');
+        }
+        for (i, line) in fact.split('\n').enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(line);
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -308,27 +325,23 @@ impl<'de> serde::de::Visitor<'de> for FactsVisitor {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Facts, A::Error> {
         let mut joined = String::new();
         let mut first = true;
-        loop {
-            let separator = if first { "" } else { "\n" };
-            if seq
-                .next_element_seed(AppendFact {
-                    to: &mut joined,
-                    separator,
-                })?
-                .is_none()
-            {
-                break;
-            }
+        while seq
+            .next_element_seed(AppendFact {
+                to: &mut joined,
+                first,
+            })?
+            .is_some()
+        {
             first = false;
         }
         Ok(Facts(joined.into_boxed_str()))
     }
 }
 
-/// Appends one fact of the list to the joined string, as [`Facts::new`] would.
+/// Appends one fact of the list to the joined string ([`Facts::append`]).
 struct AppendFact<'a> {
     to: &'a mut String,
-    separator: &'static str,
+    first: bool,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for AppendFact<'_> {
@@ -347,13 +360,7 @@ impl<'de> serde::de::Visitor<'de> for AppendFact<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, fact: &str) -> Result<(), E> {
-        self.to.push_str(self.separator);
-        for (i, line) in fact.split('\n').enumerate() {
-            if i > 0 {
-                self.to.push(' ');
-            }
-            self.to.push_str(line);
-        }
+        Facts::append(self.to, self.first, fact);
         Ok(())
     }
 }
