@@ -140,7 +140,12 @@ impl Page {
 
 /// `%XX` escapes decoded (as UTF-8, lossily); anything else kept as it is.
 fn percent_decoded(s: &str) -> String {
-    let bytes = s.as_bytes();
+    String::from_utf8_lossy(&hex_unescaped(s.as_bytes(), b'%')).into_owned()
+}
+
+/// `bytes` with each `<marker>XX` (two hex digits) made the byte it names, as URLs spell bytes
+/// with `%` and PDF names with `#`; anything else is kept as it is.
+fn hex_unescaped(bytes: &[u8], marker: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -149,7 +154,7 @@ fn percent_decoded(s: &str) -> String {
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match hex {
-            Some(byte) if bytes[i] == b'%' => {
+            Some(byte) if bytes[i] == marker => {
                 out.push(byte);
                 i += 3;
             }
@@ -159,7 +164,7 @@ fn percent_decoded(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// The text part of a snapshot (everything after the title line and the blank line).

@@ -156,25 +156,7 @@ fn names_encrypt(body: &[u8]) -> bool {
         if !name.contains(&b'#') {
             return name == b"Encrypt";
         }
-        let mut decoded = Vec::with_capacity(name.len());
-        let mut i = 0;
-        while i < name.len() && decoded.len() <= 7 {
-            let hex = name
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex {
-                Some(byte) if name[i] == b'#' => {
-                    decoded.push(byte);
-                    i += 3;
-                }
-                _ => {
-                    decoded.push(name[i]);
-                    i += 1;
-                }
-            }
-        }
-        decoded == b"Encrypt" && i == name.len()
+        super::hex_unescaped(name, b'#') == b"Encrypt"
     })
 }
 
