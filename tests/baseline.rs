@@ -19,17 +19,14 @@ fn entry(id: &str, folder: &str, watch: Option<Watch>) -> Entry {
     Entry {
         folder: folder.to_string(),
         resource: Resource {
-            id: id.to_string(),
-            title: "Forensic interview guide".to_string(),
-            url: URL.to_string(),
-            kind: Kind::Guide,
-            organization: "Example Center".to_string(),
-            description: None,
-            audience: vec![],
-            tags: vec![],
-            added: None,
-            reviewed: None,
             watch,
+            ..Resource::new(
+                id,
+                "Forensic interview guide",
+                URL,
+                Kind::Guide,
+                "Example Center",
+            )
         },
     }
 }

@@ -17,17 +17,14 @@ fn entry(id: &str, watch: Option<Watch>) -> Entry {
     Entry {
         folder: "web".to_string(),
         resource: Resource {
-            id: id.to_string(),
-            title: format!("Title of {id}"),
-            url: format!("https://example.org/{id}"),
-            kind: Kind::Guide,
-            organization: "Example".to_string(),
-            description: None,
-            audience: vec![],
-            tags: vec![],
-            added: None,
-            reviewed: None,
             watch,
+            ..Resource::new(
+                id,
+                &format!("Title of {id}"),
+                &format!("https://example.org/{id}"),
+                Kind::Guide,
+                "Example",
+            )
         },
     }
 }

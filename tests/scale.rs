@@ -15,19 +15,13 @@ const URL: &str = "https://example.org/guides/interview";
 fn entry() -> Entry {
     Entry {
         folder: "f".to_owned(),
-        resource: Resource {
-            id: "guide".to_owned(),
-            title: "Forensic interview guide".to_owned(),
-            url: URL.to_owned(),
-            kind: Kind::Guide,
-            organization: "Example Center".to_owned(),
-            description: None,
-            audience: vec![],
-            tags: vec![],
-            added: None,
-            reviewed: None,
-            watch: None,
-        },
+        resource: Resource::new(
+            "guide",
+            "Forensic interview guide",
+            URL,
+            Kind::Guide,
+            "Example Center",
+        ),
     }
 }
 

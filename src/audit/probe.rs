@@ -263,19 +263,7 @@ mod tests {
     fn unclear(slot: usize, url: &str) -> Judged {
         let entry = Entry {
             folder: "web".into(),
-            resource: Resource {
-                id: format!("r{slot}"),
-                title: "A page".into(),
-                url: url.into(),
-                kind: Kind::Guide,
-                organization: "Example".into(),
-                description: None,
-                audience: vec![],
-                tags: vec![],
-                added: None,
-                reviewed: None,
-                watch: None,
-            },
+            resource: Resource::new(&format!("r{slot}"), "A page", url, Kind::Guide, "Example"),
         };
         let now = crate::time::now();
         let assessment = Assessment {

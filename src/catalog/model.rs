@@ -86,6 +86,26 @@ pub struct Resource {
     pub watch: Option<Watch>,
 }
 
+impl Resource {
+    /// A resource with its required fields only: no description, audience, tags, dates or
+    /// `watch` settings.
+    pub fn new(id: &str, title: &str, url: &str, kind: Kind, organization: &str) -> Resource {
+        Resource {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            url: url.to_owned(),
+            kind,
+            organization: organization.to_owned(),
+            description: None,
+            audience: Vec::new(),
+            tags: Vec::new(),
+            added: None,
+            reviewed: None,
+            watch: None,
+        }
+    }
+}
+
 /// How `check` treats one resource.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

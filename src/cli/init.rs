@@ -212,17 +212,8 @@ fn resources(args: &Args, links: &[init::Link]) -> anyhow::Result<Added> {
             added.resources.iter().any(|r| r.id == id)
         });
         added.resources.push(Resource {
-            id,
-            title,
-            url,
-            kind: Kind::Website,
-            organization,
-            description: None,
-            audience: Vec::new(),
-            tags: Vec::new(),
             added: Some(linkwatch::time::today()),
-            reviewed: None,
-            watch: None,
+            ..Resource::new(&id, &title, &url, Kind::Website, &organization)
         });
     }
     Ok(added)

@@ -57,19 +57,7 @@ impl Proposal {
 pub fn propose(url: &str, fetch: &Fetch, confirm_after: u32, now: jiff::Timestamp) -> Proposal {
     let entry = Entry {
         folder: String::new(),
-        resource: Resource {
-            id: String::new(),
-            title: String::new(),
-            url: url.to_owned(),
-            kind: Kind::Website,
-            organization: String::new(),
-            description: None,
-            audience: Vec::new(),
-            tags: Vec::new(),
-            added: None,
-            reviewed: None,
-            watch: None,
-        },
+        resource: Resource::new("", "", url, Kind::Website, ""),
     };
     let network = classify(fetch, &[]);
     let decision = state::decide(None, || None, &entry, fetch, network, confirm_after, now);

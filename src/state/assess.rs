@@ -757,19 +757,7 @@ mod tests {
     fn entry() -> Entry {
         Entry {
             folder: "web".into(),
-            resource: Resource {
-                id: "safety".into(),
-                title: "Online safety".into(),
-                url: URL.into(),
-                kind: Kind::Guide,
-                organization: "Example".into(),
-                description: None,
-                audience: vec![],
-                tags: vec![],
-                added: None,
-                reviewed: None,
-                watch: None,
-            },
+            resource: Resource::new("safety", "Online safety", URL, Kind::Guide, "Example"),
         }
     }
 
