@@ -5,7 +5,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`text`], [`cells`], [`fsutil`] | the shared words: URLs, statuses, clock, safe text, formula-safe spreadsheet cells, atomic writes |
+//! | 0 | [`url`], [`status`], [`time`], [`vocab`], [`text`], [`cells`], [`fsutil`], [`spool`] | the shared words: URLs, statuses, clock, safe text, formula-safe spreadsheet cells, atomic writes, values kept on disk during a run |
 //! | 1 | [`catalog`] | the catalog's model, loading with spans, validation, format-preserving edits |
 //! | 2 | [`content`], [`check`] | page text and content change; fetching and network verdicts |
 //! | 3 | [`state`] | the baseline: assessment against it, staging, atomic commit |
@@ -35,6 +35,7 @@ pub mod export;
 pub mod fsutil;
 pub mod maintain;
 pub mod report;
+pub mod spool;
 pub mod state;
 pub mod status;
 pub mod text;

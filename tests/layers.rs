@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("vocab", 0),
     ("text", 0),
     ("fsutil", 0),
+    ("spool", 0),
     ("cells", 0),
     ("catalog", 1),
     ("content", 2),

@@ -30,7 +30,8 @@ use crate::check::{
 use crate::content::soft404::Sample;
 use crate::report::history::{History, Past};
 use crate::report::{self, AuditResults, CatalogInfo, FolderInfo, Outcome, RESULTS_SCHEMA_VERSION};
-use crate::state::{self, Baseline, ResourceState, Snapshots, Staged, StateError};
+use crate::spool::{Span, Spool};
+use crate::state::{self, ResourceState, Snapshots, Staged, StateError, Store};
 use crate::status::Status;
 use crate::text;
 use crate::time;
@@ -39,7 +40,7 @@ use probe::{Probes, Route};
 use shard::Shard;
 use std::collections::HashMap;
 use std::num::NonZero;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::{JoinError, JoinSet};
 
@@ -101,6 +102,8 @@ pub enum AuditError {
     Report(#[from] report::ReportError),
     #[error(transparent)]
     History(#[from] report::history::HistoryError),
+    #[error("cannot keep the audit's outcomes in a temporary file: {0}")]
+    Spool(std::io::Error),
 }
 
 /// The resources an audit covers, in catalog order: all of them, or those whose folder id,
@@ -141,20 +144,20 @@ pub async fn run(
     progress: &mut dyn Progress,
 ) -> Result<AuditEnd, AuditError> {
     let selected = select(catalog, &config.only, config.shard)?;
-    let mut baseline = Baseline::load(out_dir)?;
-    let baseline_digest = config.shard.map(|_| baseline.digest());
+    let mut baseline = Store::open(out_dir)?;
+    let baseline_digest = config.shard.map(|_| baseline.digest()).transpose()?;
     let snapshots = Arc::new(Snapshots::new(out_dir));
     let started_at = time::now();
     progress.start(selected.len());
 
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; selected.len()];
+    let mut outcomes = Outcomes::new(out_dir, selected.len());
     let mut to_check = Vec::new();
     for (i, entry) in selected.iter().enumerate() {
         match skip_reason(entry) {
             Some(reason) => {
                 let outcome = skipped(entry, reason);
                 progress.done(&outcome);
-                outcomes[i] = Some(outcome);
+                outcomes.put(i, &outcome)?;
             }
             None => to_check.push(i),
         }
@@ -163,7 +166,7 @@ pub async fn run(
         .iter()
         .map(|&i| {
             let id = &selected[i].resource.id;
-            let (etag, last_modified) = baseline.conditional(id);
+            let (etag, last_modified) = baseline.take_conditional(id);
             Request {
                 url: selected[i].resource.url.clone(),
                 etag,
@@ -186,10 +189,10 @@ pub async fn run(
     let mut network_down_only = true;
     let mut dns = DnsTally::default();
     let mut held: Vec<Finished> = Vec::new();
-    let judge = |slot: usize, baseline: &Baseline| Judge {
+    let judge = |slot: usize, baseline: &Store| Judge {
         slot,
         entry: selected[slot].clone(),
-        prior: baseline.resources.get(&selected[slot].resource.id).cloned(),
+        prior: baseline.prior(&selected[slot].resource.id),
         snapshots: Arc::clone(&snapshots),
         confirm: state::Confirm {
             after: config.confirm_after,
@@ -214,7 +217,7 @@ pub async fn run(
                     receiving = false;
                     // Cancelled with probes out: their resources keep the verdicts they have.
                     for judged in judging.probes.abandon() {
-                        absorb(judged, &mut baseline, progress, &mut outcomes);
+                        absorb(judged, &mut baseline, progress, &mut outcomes)?;
                     }
                     continue;
                 };
@@ -249,12 +252,12 @@ pub async fn run(
             Some(why) => {
                 let outcome = not_confirmed(
                     selected[slot],
-                    baseline.resources.get(&selected[slot].resource.id),
+                    baseline.get(&selected[slot].resource.id)?.as_ref(),
                     &finished.fetch,
                     why,
                 );
                 progress.done(&outcome);
-                outcomes[slot] = Some(outcome);
+                outcomes.put(slot, &outcome)?;
             }
             None => {
                 while judging.tasks.len() >= cores
@@ -274,7 +277,7 @@ pub async fn run(
     drop(judging);
     drop(engine);
 
-    let finished = to_check.iter().filter(|&&i| outcomes[i].is_some()).count();
+    let finished = to_check.iter().filter(|&&i| outcomes.has(i)).count();
     let network_down = !to_check.is_empty()
         && finished > 0
         && !answered
@@ -288,10 +291,11 @@ pub async fn run(
         });
     }
 
-    let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    let mut outcomes = outcomes.into_vec()?;
     if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
+        let last_good = last_good(&baseline, &outcomes)?;
         tokio::select! {
-            () = find_archived(archive, &config.engine.user_agent, &baseline, out_dir, &mut outcomes) => {}
+            () = find_archived(archive, &config.engine.user_agent, &last_good, out_dir, &mut outcomes) => {}
             () = cancel.cancelled() => {}
         }
     }
@@ -325,7 +329,7 @@ pub async fn run(
     };
     let results = lay_over_last_audit(results, catalog, out_dir, config);
     if config.save_baseline && !network_down {
-        baseline.save(out_dir, &snapshots)?;
+        baseline.save(&snapshots)?;
     }
     // A history file that cannot be read never costs the audit: the baseline is saved and the
     // reports are written without the history, then the error names the file and line.
@@ -335,7 +339,8 @@ pub async fn run(
     };
     // Only an audit that keeps its baseline is one the history remembers.
     let recorded = unreadable.is_none() && config.save_baseline && history.record(&results);
-    report::write_all(out_dir, &results, &Past::new(&history, &baseline))?;
+    let past = Past::new(&history, baseline.recent()?);
+    report::write_all(out_dir, &results, &past)?;
     if let Some(e) = unreadable {
         return Err(e.into());
     }
@@ -370,6 +375,26 @@ fn lay_over_last_audit(
     }
 }
 
+/// When the baseline last saw each resource healthy, for those whose outcome may need an
+/// archived copy (see [`find_archived`]).
+fn last_good(
+    baseline: &Store,
+    outcomes: &[Outcome],
+) -> Result<HashMap<String, jiff::Timestamp>, StateError> {
+    let mut last_good = HashMap::new();
+    for o in outcomes.iter().filter(|o| lost(o.status)) {
+        if let Some(at) = baseline.get(&o.id)?.and_then(|st| st.last_good_at) {
+            last_good.insert(o.id.clone(), at);
+        }
+    }
+    Ok(last_good)
+}
+
+/// The statuses of a resource that is lost, whose outcome may get an archived copy.
+fn lost(status: Status) -> bool {
+    matches!(status, Status::Broken | Status::Soft404 | Status::Hijacked)
+}
+
 /// Gives each `broken`, `soft404` and `hijacked` outcome an archived copy from before the last
 /// time the baseline saw it healthy: one bounded phase after the checks, which an unreachable
 /// archive only makes find nothing. A resource never seen healthy gets one only when `broken`:
@@ -379,17 +404,13 @@ fn lay_over_last_audit(
 async fn find_archived(
     archive: &ArchiveConfig,
     user_agent: &str,
-    baseline: &Baseline,
+    last_good: &HashMap<String, jiff::Timestamp>,
     out_dir: &Path,
     outcomes: &mut [Outcome],
 ) {
-    let last_good_at = |o: &Outcome| baseline.resources.get(&o.id).and_then(|st| st.last_good_at);
-    let needs_copy = |o: &Outcome| {
-        matches!(
-            o.status,
-            Status::Broken | Status::Soft404 | Status::Hijacked
-        ) && (o.status == Status::Broken || last_good_at(o).is_some())
-    };
+    let last_good_at = |o: &Outcome| last_good.get(&o.id).copied();
+    let needs_copy =
+        |o: &Outcome| lost(o.status) && (o.status == Status::Broken || last_good_at(o).is_some());
     if !outcomes.iter().any(needs_copy) {
         // Nothing to look up: the last results (a large catalog's are megabytes) stay unread.
         return;
@@ -470,9 +491,9 @@ impl Judging {
     fn take(
         &mut self,
         next: Next,
-        baseline: &mut Baseline,
+        baseline: &mut Store,
         progress: &mut dyn Progress,
-        outcomes: &mut [Option<Outcome>],
+        outcomes: &mut Outcomes,
     ) -> Result<(), AuditError> {
         match next {
             Next::Judged(joined) => {
@@ -481,7 +502,7 @@ impl Judging {
                     Err(e) => std::panic::resume_unwind(e.into_panic()),
                 };
                 match self.probes.route(judged) {
-                    Route::Done(judged) => absorb(judged, baseline, progress, outcomes),
+                    Route::Done(judged) => absorb(judged, baseline, progress, outcomes)?,
                     Route::Waiting => {}
                     Route::Compare(judged, catch_all) => self.compare(judged, catch_all),
                 }
@@ -490,7 +511,7 @@ impl Judging {
                 for judged in answered.waited {
                     match &answered.catch_all {
                         Some(catch_all) => self.compare(judged, Arc::clone(catch_all)),
-                        None => absorb(judged, baseline, progress, outcomes),
+                        None => absorb(judged, baseline, progress, outcomes)?,
                     }
                 }
             }
@@ -530,15 +551,62 @@ impl Judging {
 /// Applies one judged resource: its baseline entry, its progress, its outcome.
 fn absorb(
     judged: Judged,
-    baseline: &mut Baseline,
+    baseline: &mut Store,
     progress: &mut dyn Progress,
-    outcomes: &mut [Option<Outcome>],
-) {
+    outcomes: &mut Outcomes,
+) -> Result<(), AuditError> {
     if let Some(staged) = judged.staged {
-        baseline.apply(staged);
+        baseline.apply(staged)?;
     }
     progress.done(&judged.outcome);
-    outcomes[judged.slot] = Some(judged.outcome);
+    outcomes.put(judged.slot, &judged.outcome)
+}
+
+/// The outcomes of the run, by slot. Each goes to a spool on disk as soon as it is known, and
+/// they are read back, in order, for the reports: until then the run holds none in memory.
+struct Outcomes {
+    dir: PathBuf,
+    /// Made with the first outcome.
+    spool: Option<Spool>,
+    at: Vec<Option<Span>>,
+}
+
+impl Outcomes {
+    /// Room for `slots` outcomes, spooled in `dir`.
+    fn new(dir: &Path, slots: usize) -> Outcomes {
+        Outcomes {
+            dir: dir.to_path_buf(),
+            spool: None,
+            at: vec![None; slots],
+        }
+    }
+
+    fn put(&mut self, slot: usize, outcome: &Outcome) -> Result<(), AuditError> {
+        let spool = match &self.spool {
+            Some(spool) => spool,
+            None => self
+                .spool
+                .insert(Spool::new(&self.dir).map_err(AuditError::Spool)?),
+        };
+        self.at[slot] = Some(spool.push(outcome).map_err(AuditError::Spool)?);
+        Ok(())
+    }
+
+    fn has(&self, slot: usize) -> bool {
+        self.at[slot].is_some()
+    }
+
+    /// The outcomes there are, in slot order.
+    fn into_vec(self) -> Result<Vec<Outcome>, AuditError> {
+        let Some(spool) = &self.spool else {
+            return Ok(Vec::new());
+        };
+        let mut all = Vec::with_capacity(self.at.iter().flatten().count());
+        for &at in self.at.iter().flatten() {
+            all.push(spool.read(at).map_err(AuditError::Spool)?);
+        }
+        Ok(all)
+    }
 }
 
 /// Which hosts of the audit failed at DNS: a host counts as failed when every one of its links
@@ -604,7 +672,8 @@ struct Judge {
     /// Its position among the selected resources.
     slot: usize,
     entry: Entry,
-    prior: Option<ResourceState>,
+    /// Its baseline entry, read where the judging happens.
+    prior: state::Prior,
     snapshots: Arc<Snapshots>,
     confirm: state::Confirm,
     /// Stage the snapshot change (off when the baseline is not saved).
@@ -642,8 +711,9 @@ impl Judge {
             .map_or(&[][..], |w| w.accept.as_slice());
         let network = classify(fetch, accept);
         let now = time::now();
+        let prior = self.prior.read()?;
         let mut decision = state::decide(
-            self.prior.as_ref(),
+            prior.as_ref(),
             || self.snapshots.accepted(&resource.id).ok().flatten(),
             &self.entry,
             fetch,
@@ -663,7 +733,7 @@ impl Judge {
             Box::new(Unclear {
                 sample,
                 entry: self.entry,
-                prior: self.prior,
+                prior,
                 now,
             })
         });

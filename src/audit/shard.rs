@@ -212,7 +212,7 @@ pub fn merge(
     merged.outcomes.sort_by_key(|o| position(&o.id));
     let mut history = History::read(out_dir)?;
     let recorded = history.record(&merged);
-    let past = Past::new(&history, &Baseline::load(out_dir)?);
+    let past = Past::new(&history, Baseline::load(out_dir)?.recent());
     report::write_all(out_dir, &merged, &past)?;
     if recorded {
         history.write(out_dir)?;

@@ -492,15 +492,15 @@ pub struct Past {
 }
 
 impl Past {
-    pub fn new(history: &History, baseline: &Baseline) -> Past {
+    /// The past of `history` and of each resource's `recent` checks in the baseline
+    /// ([`Baseline::recent`], `state::Store::recent`).
+    pub fn new(history: &History, recent: impl IntoIterator<Item = (String, Vec<Seen>)>) -> Past {
         Past {
             audits: history.rows.len(),
             deltas: history.deltas(),
-            recent: baseline
-                .resources
-                .iter()
-                .filter(|(_, st)| !st.recent.is_empty())
-                .map(|(id, st)| (id.clone(), st.recent.clone()))
+            recent: recent
+                .into_iter()
+                .filter(|(_, recent)| !recent.is_empty())
                 .collect(),
         }
     }
@@ -509,7 +509,7 @@ impl Past {
     pub fn read(out_dir: &Path) -> Result<Past, HistoryError> {
         Ok(Past::new(
             &History::read(out_dir)?,
-            &Baseline::load(out_dir)?,
+            Baseline::load(out_dir)?.recent(),
         ))
     }
 }

@@ -146,9 +146,17 @@ impl Baseline {
     /// Makes a staged decision's entry the resource's baseline entry, its check added to the
     /// resource's timeline.
     pub fn apply(&mut self, staged: Staged) {
-        let mut state = staged.state;
+        let (id, state) = staged.applied();
+        self.resources.insert(id, state);
+    }
+}
+
+impl Staged {
+    /// The resource's id and its entry as applied: its check added to its timeline.
+    pub(super) fn applied(self) -> (String, ResourceState) {
+        let mut state = self.state;
         state.remember_check();
-        self.resources.insert(staged.id, state);
+        (self.id, state)
     }
 }
 

@@ -12,11 +12,13 @@ mod accept;
 mod assess;
 pub mod commit;
 pub mod merge;
+mod store;
 
 pub use accept::{Accepted, Selection, accept};
 pub use assess::{
     Assessment, Confirm, Decision, Staged, assess, decide, parse_span, probed_soft404,
 };
+pub use store::{Prior, Store};
 
 use crate::content::Change;
 use crate::fsutil::write_atomic_if_changed;
@@ -76,6 +78,8 @@ pub enum StateError {
     AlreadySeeded { path: PathBuf },
     #[error("no resource of folder {folder:?} is in the baseline")]
     UnknownFolder { folder: String },
+    #[error("cannot keep the run's new baseline entries in a temporary file: {source}")]
+    Spool { source: io::Error },
 }
 
 /// Everything remembered between audits, keyed by resource id.
@@ -369,39 +373,19 @@ impl Baseline {
     /// Reads `<out_dir>/state.json`; a missing file is an empty baseline. Writes nothing: a save
     /// that a crash left committed but not yet in place is read as saved.
     pub fn load(out_dir: &Path) -> Result<Baseline, StateError> {
-        let committed = out_dir.join(COMMIT_DIR).join(WRITE).join(STATE_FILE);
-        let (path, bytes) = match read_file(&committed)? {
-            Some(bytes) => (committed, bytes),
-            None => {
-                let path = out_dir.join(STATE_FILE);
-                match read_file(&path)? {
-                    Some(bytes) => (path, bytes),
-                    None => return Ok(Baseline::default()),
-                }
-            }
+        let Some((path, _, bytes)) = open_state(out_dir)? else {
+            return Ok(Baseline::default());
         };
-        // The version first, with the rest skipped unread: a baseline of another version may
-        // not parse as this one. Then the baseline itself, straight from the bytes (a
-        // `serde_json::Value` of a large baseline costs several times its size).
-        #[derive(Deserialize)]
-        struct Version {
-            schema_version: Option<serde_json::Value>,
-        }
-        let version: Version =
-            serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt {
-                path: path.clone(),
-                source,
-            })?;
-        match version.schema_version {
-            Some(v) if v.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
-            found => {
-                return Err(StateError::Version {
-                    path,
-                    found: found.map_or_else(|| "(missing)".to_string(), |v| v.to_string()),
-                });
-            }
-        }
+        // Straight from the bytes: a `serde_json::Value` of a large baseline costs several
+        // times its size.
         serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt { path, source })
+    }
+
+    /// Each resource's recent checks, in id order.
+    pub fn recent(&self) -> impl Iterator<Item = (String, Vec<Seen>)> + '_ {
+        self.resources
+            .iter()
+            .map(|(id, st)| (id.clone(), st.recent.clone()))
     }
 
     /// Commits this baseline into `out_dir` with the snapshot changes staged in `snapshots`
@@ -421,23 +405,7 @@ impl Baseline {
         snapshots: &Snapshots,
         crash: Option<CrashPoint>,
     ) -> Result<(), StateError> {
-        let path = out_dir.join(STATE_FILE);
-        // Streamed into its file: a large baseline is never held twice in memory.
-        let json = |w: &mut dyn io::Write| {
-            serde_json::to_writer_pretty(&mut *w, self)?;
-            w.write_all(b"\n")
-        };
-        commit::recover_except(out_dir, Some(&snapshots.staging))?;
-        if !snapshots.staging.exists() {
-            // No snapshot changes: replacing state.json alone is atomic.
-            return write_atomic_if_changed(&path, json)
-                .map(|_| ())
-                .map_err(|source| StateError::Write { path, source });
-        }
-        snapshots.write_with(Path::new(STATE_FILE), json)?;
-        let committed = commit::commit(out_dir, &snapshots.staging, crash);
-        snapshots.forget_dirs();
-        committed
+        save_json(out_dir, snapshots, crash, self)
     }
 
     /// The validators to send with the next request for `id` (ETag, Last-Modified), when there
@@ -479,6 +447,84 @@ impl Baseline {
             _ => (None, None),
         }
     }
+}
+
+/// The `state.json` a load reads, open: the committed one a crash left, else the one in place.
+/// `None` when there is none.
+fn find_state(out_dir: &Path) -> Result<Option<(PathBuf, std::fs::File)>, StateError> {
+    for path in [
+        out_dir.join(COMMIT_DIR).join(WRITE).join(STATE_FILE),
+        out_dir.join(STATE_FILE),
+    ] {
+        match std::fs::File::open(&path) {
+            Ok(file) => return Ok(Some((path, file))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(StateError::Read { path, source }),
+        }
+    }
+    Ok(None)
+}
+
+/// The `state.json` a load reads ([`find_state`]), open, with its bytes, after its
+/// `schema_version` was checked. `None` when there is none.
+fn open_state(out_dir: &Path) -> Result<Option<(PathBuf, std::fs::File, Vec<u8>)>, StateError> {
+    let Some((path, mut file)) = find_state(out_dir)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes).map_err(|source| StateError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    check_version(&path, &bytes)?;
+    Ok(Some((path, file, bytes)))
+}
+
+/// Refuses a `state.json` of another `schema_version`, reading only that field: a baseline of
+/// another version may not parse as this one.
+fn check_version(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    #[derive(Deserialize)]
+    struct Version {
+        schema_version: Option<serde_json::Value>,
+    }
+    let version: Version = serde_json::from_slice(bytes).map_err(|source| StateError::Corrupt {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match version.schema_version {
+        Some(v) if v.as_u64() == Some(u64::from(SCHEMA_VERSION)) => Ok(()),
+        found => Err(StateError::Version {
+            path: path.to_path_buf(),
+            found: found.map_or_else(|| "(missing)".to_string(), |v| v.to_string()),
+        }),
+    }
+}
+
+/// Commits `baseline` (anything that serializes as a [`Baseline`]) into `out_dir` with the
+/// snapshot changes staged in `snapshots`: see [`Baseline::save`].
+fn save_json(
+    out_dir: &Path,
+    snapshots: &Snapshots,
+    crash: Option<CrashPoint>,
+    baseline: &impl Serialize,
+) -> Result<(), StateError> {
+    let path = out_dir.join(STATE_FILE);
+    // Streamed into its file: a large baseline is never held twice in memory.
+    let json = |w: &mut dyn io::Write| {
+        serde_json::to_writer_pretty(&mut *w, baseline)?;
+        w.write_all(b"\n")
+    };
+    commit::recover_except(out_dir, Some(&snapshots.staging))?;
+    if !snapshots.staging.exists() {
+        // No snapshot changes: replacing state.json alone is atomic.
+        return write_atomic_if_changed(&path, json)
+            .map(|_| ())
+            .map_err(|source| StateError::Write { path, source });
+    }
+    snapshots.write_with(Path::new(STATE_FILE), json)?;
+    let committed = commit::commit(out_dir, &snapshots.staging, crash);
+    snapshots.forget_dirs();
+    committed
 }
 
 /// The snapshot files of the baseline in an `--out` directory, and the changes a run stages to

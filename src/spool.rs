@@ -1,0 +1,103 @@
+//! Values kept on disk rather than in memory while a run goes on, so that the run's memory
+//! follows its settings and not the catalog's size: each value is written as JSON to an unnamed
+//! temporary file as it comes, and read back by the [`Span`] it was given. The file has no name,
+//! so nothing is left behind however the process ends.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+/// Where one value lies in its file: bytes `offset..offset + len`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub offset: u64,
+    pub len: usize,
+}
+
+/// An append-only file of JSON values, shared by the threads that write and read it.
+#[derive(Debug)]
+pub struct Spool {
+    /// The file and where its end is.
+    file: Mutex<(File, u64)>,
+}
+
+impl Spool {
+    /// An empty spool in `dir`, or in the system's temporary folder when `dir` does not exist
+    /// (yet): beside the run's output, it takes that disk's room, not memory.
+    pub fn new(dir: &Path) -> io::Result<Spool> {
+        let file = if dir.is_dir() {
+            tempfile::tempfile_in(dir)?
+        } else {
+            tempfile::tempfile()?
+        };
+        Ok(Spool {
+            file: Mutex::new((file, 0)),
+        })
+    }
+
+    /// Writes `value` at the end; returns where it is.
+    pub fn push(&self, value: &impl Serialize) -> io::Result<Span> {
+        let bytes = serde_json::to_vec(value)?;
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        let (file, end) = &mut *file;
+        file.seek(SeekFrom::Start(*end))?;
+        file.write_all(&bytes)?;
+        let span = Span {
+            offset: *end,
+            len: bytes.len(),
+        };
+        *end += bytes.len() as u64;
+        Ok(span)
+    }
+
+    /// The value written at `at`.
+    pub fn read<T: DeserializeOwned>(&self, at: Span) -> io::Result<T> {
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        let bytes = read_span(&mut file.0, at)?;
+        drop(file);
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+/// Bytes `at` of `file`.
+pub fn read_span(file: &mut File, at: Span) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; at.len];
+    file.seek(SeekFrom::Start(at.offset))?;
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_as_written_from_any_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::new(dir.path()).unwrap();
+        let first = spool.push(&("a", 1)).unwrap();
+        let second = spool.push(&vec!["b\nc".to_string(); 3]).unwrap();
+        assert_eq!(first, Span { offset: 0, len: 7 });
+        assert_eq!(second.offset, 7);
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(spool.read::<Vec<String>>(second).unwrap().len(), 3));
+        });
+        assert_eq!(spool.read::<(String, u32)>(first).unwrap(), ("a".into(), 1));
+        assert!(
+            spool.read::<u32>(first).is_err(),
+            "another type is an error"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the file has no name"
+        );
+        // No folder yet: the system's temporary folder holds it.
+        let elsewhere = Spool::new(&dir.path().join("not yet")).unwrap();
+        let at = elsewhere.push(&2).unwrap();
+        assert_eq!(elsewhere.read::<u8>(at).unwrap(), 2);
+    }
+}
