@@ -25,6 +25,8 @@ use anyhow as _;
 use clap_complete as _;
 use clap_mangen as _;
 use indicatif as _;
+#[cfg(not(target_env = "msvc"))]
+use tikv_jemallocator as _;
 
 pub mod audit;
 pub mod catalog;

@@ -8,8 +8,11 @@
 //! snapshot read from disk) and the staging of its snapshot, then applies the decision to the
 //! baseline it owns and records the outcome. A body is dropped, and its share of the body budget
 //! freed, as soon as it is judged; what waits in the channel keeps its share, so a slow judge
-//! slows the reads instead of growing memory. Outcomes are kept without bodies; the reports and
-//! the baseline's commit are written at the end.
+//! slows the reads instead of growing memory. Neither the baseline nor the outcomes are held in
+//! memory: the baseline is a [`Store`] (an index of `state.json`; each resource's entry is read
+//! where it is judged, each new one spooled to disk), and each outcome is spooled as it is
+//! recorded and read back, in order, for the reports. The reports and the baseline's commit are
+//! written at the end, after the engine and its connections are gone.
 //!
 //! A resource whose soft-404 signals were unclear is judged and staged like any other, then waits
 //! (without its body) for its host's sibling probe, which may turn it `soft404`; see [`probe`].

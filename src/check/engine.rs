@@ -32,7 +32,7 @@ use tokio::time::Instant;
 /// read, waiting for the consumer, or being extracted. When it is spent, body reads wait (and
 /// their timeout with them); one body at a time may go past it, so a body larger than the
 /// budget still progresses.
-pub const BODY_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
+pub const BODY_BUDGET_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How politely and how patiently links are checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
