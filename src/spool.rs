@@ -40,11 +40,15 @@ impl Spool {
 
     /// Writes `value` at the end; returns where it is.
     pub fn push(&self, value: &impl Serialize) -> io::Result<Span> {
-        let bytes = serde_json::to_vec(value)?;
+        self.push_bytes(&serde_json::to_vec(value)?)
+    }
+
+    /// Writes `bytes` (a JSON value, in any layout) at the end; returns where they are.
+    pub fn push_bytes(&self, bytes: &[u8]) -> io::Result<Span> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         let (file, end) = &mut *file;
         file.seek(SeekFrom::Start(*end))?;
-        file.write_all(&bytes)?;
+        file.write_all(bytes)?;
         let span = Span {
             offset: *end,
             len: bytes.len(),
@@ -55,10 +59,13 @@ impl Spool {
 
     /// The value written at `at`.
     pub fn read<T: DeserializeOwned>(&self, at: Span) -> io::Result<T> {
+        Ok(serde_json::from_slice(&self.read_bytes(at)?)?)
+    }
+
+    /// The bytes written at `at`.
+    pub fn read_bytes(&self, at: Span) -> io::Result<Vec<u8>> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes = read_span(&mut file.0, at)?;
-        drop(file);
-        Ok(serde_json::from_slice(&bytes)?)
+        read_span(&mut file.0, at)
     }
 }
 
@@ -86,6 +93,7 @@ mod tests {
             s.spawn(|| assert_eq!(spool.read::<Vec<String>>(second).unwrap().len(), 3));
         });
         assert_eq!(spool.read::<(String, u32)>(first).unwrap(), ("a".into(), 1));
+        assert_eq!(spool.read_bytes(first).unwrap(), br#"["a",1]"#);
         assert!(
             spool.read::<u32>(first).is_err(),
             "another type is an error"

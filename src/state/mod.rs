@@ -405,7 +405,9 @@ impl Baseline {
         snapshots: &Snapshots,
         crash: Option<CrashPoint>,
     ) -> Result<(), StateError> {
-        save_json(out_dir, snapshots, crash, self)
+        save_json(out_dir, snapshots, crash, |w| {
+            serde_json::to_writer_pretty(w, self).map_err(io::Error::from)
+        })
     }
 
     /// The validators to send with the next request for `id` (ETag, Last-Modified), when there
@@ -500,18 +502,18 @@ fn check_version(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     }
 }
 
-/// Commits `baseline` (anything that serializes as a [`Baseline`]) into `out_dir` with the
-/// snapshot changes staged in `snapshots`: see [`Baseline::save`].
+/// Commits the `state.json` that `write` writes (without its final line break) into `out_dir`
+/// with the snapshot changes staged in `snapshots`: see [`Baseline::save`].
 fn save_json(
     out_dir: &Path,
     snapshots: &Snapshots,
     crash: Option<CrashPoint>,
-    baseline: &impl Serialize,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
 ) -> Result<(), StateError> {
     let path = out_dir.join(STATE_FILE);
     // Streamed into its file: a large baseline is never held twice in memory.
     let json = |w: &mut dyn io::Write| {
-        serde_json::to_writer_pretty(&mut *w, baseline)?;
+        write(&mut *w)?;
         w.write_all(b"\n")
     };
     commit::recover_except(out_dir, Some(&snapshots.staging))?;

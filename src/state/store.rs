@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -33,6 +33,9 @@ pub struct Store {
     /// The new entries of this run, once one was applied.
     spool: Option<Arc<Spool>>,
     index: BTreeMap<Box<str>, Indexed>,
+    /// The starting `state.json` is laid out as a save lays it out, so its entries may be
+    /// copied into the next one as they are.
+    laid_out: bool,
 }
 
 /// Where one resource's entry lies, and its validators until the request that sends them is
@@ -54,14 +57,9 @@ struct EntryFile {
 }
 
 impl EntryFile {
-    fn read(&self, at: Span) -> Result<ResourceState, StateError> {
+    fn read_bytes(&self, at: Span) -> Result<Vec<u8>, StateError> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes = read_span(&mut file, at).map_err(|source| StateError::Read {
-            path: self.path.clone(),
-            source,
-        })?;
-        drop(file);
-        serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt {
+        read_span(&mut file, at).map_err(|source| StateError::Read {
             path: self.path.clone(),
             source,
         })
@@ -82,13 +80,36 @@ pub struct Prior(Option<(Source, Span)>);
 impl Prior {
     /// The entry, or `None` for a resource the baseline does not know.
     pub fn read(&self) -> Result<Option<ResourceState>, StateError> {
+        self.read_as()
+    }
+
+    /// The entry read as a `T` (all of it, or the fields a `T` has).
+    fn read_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, StateError> {
+        let Some((source, _)) = &self.0 else {
+            return Ok(None);
+        };
+        let bytes = self.read_bytes()?.unwrap_or_default();
+        let parsed = serde_json::from_slice(&bytes);
+        match source {
+            Source::State(file) => parsed.map_err(|source| StateError::Corrupt {
+                path: file.path.clone(),
+                source,
+            }),
+            Source::Spool(_) => parsed.map_err(|e| spool_error(e.into())),
+        }
+        .map(Some)
+    }
+
+    /// The entry's JSON text as it is stored.
+    fn read_bytes(&self) -> Result<Option<Vec<u8>>, StateError> {
         let Some((source, at)) = &self.0 else {
             return Ok(None);
         };
         match source {
-            Source::State(file) => file.read(*at).map(Some),
-            Source::Spool(spool) => spool.read(*at).map(Some).map_err(spool_error),
+            Source::State(file) => file.read_bytes(*at),
+            Source::Spool(spool) => spool.read_bytes(*at).map_err(spool_error),
         }
+        .map(Some)
     }
 }
 
@@ -106,6 +127,7 @@ impl Store {
             prior: None,
             spool: None,
             index: BTreeMap::new(),
+            laid_out: false,
         };
         let Some((path, mut file)) = find_state(out_dir)? else {
             return Ok(store);
@@ -118,6 +140,7 @@ impl Store {
             store.insert_prior(id, at, st);
         })
         .map_err(read_error)?;
+        store.laid_out = indexed;
         if !indexed {
             store.index.clear();
             let mut bytes = Vec::new();
@@ -223,7 +246,8 @@ impl Store {
                 .spool
                 .insert(Arc::new(Spool::new(&self.out_dir).map_err(spool_error)?)),
         };
-        let at = spool.push(&state).map_err(spool_error)?;
+        let json = entry_json(&state).map_err(|e| spool_error(e.into()))?;
+        let at = spool.push_bytes(&json).map_err(spool_error)?;
         self.index.insert(
             id.into_boxed_str(),
             Indexed {
@@ -237,10 +261,16 @@ impl Store {
 
     /// Each resource's recent checks, in id order.
     pub fn recent(&self) -> Result<Vec<(String, Vec<Seen>)>, StateError> {
+        /// The one field read of each entry.
+        #[derive(Deserialize)]
+        struct Recent {
+            #[serde(default)]
+            recent: Vec<Seen>,
+        }
         let mut all = Vec::with_capacity(self.index.len());
         for id in self.index.keys() {
-            if let Some(st) = self.get(id)? {
-                all.push((id.to_string(), st.recent));
+            if let Some(r) = self.prior(id).read_as::<Recent>()? {
+                all.push((id.to_string(), r.recent));
             }
         }
         Ok(all)
@@ -255,7 +285,43 @@ impl Store {
 
     /// [`Baseline::save`] of this baseline into the directory it was opened from.
     pub fn save(&self, snapshots: &Snapshots) -> Result<(), StateError> {
-        save_json(&self.out_dir, snapshots, None, &Whole(self))
+        save_json(&self.out_dir, snapshots, None, |w| self.write_state(w))
+    }
+
+    /// Writes `state.json` (without its final line break), byte for byte as `serde_json`'s
+    /// pretty printer writes a [`Baseline`] with these entries. The entries are copied as they
+    /// are stored: the spooled ones are laid out so when they are applied, and those of a
+    /// starting file laid out as a save lays it out are already; those of a file in another
+    /// layout are read and laid out again.
+    fn write_state(&self, w: &mut dyn Write) -> io::Result<()> {
+        write!(
+            w,
+            "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"resources\": "
+        )?;
+        if self.index.is_empty() {
+            w.write_all(b"{}")?;
+        } else {
+            for (i, (id, e)) in self.index.iter().enumerate() {
+                w.write_all(if i == 0 { b"{\n    " } else { b",\n    " })?;
+                serde_json::to_writer(&mut *w, &**id)?;
+                w.write_all(b": ")?;
+                let prior = self.prior(id);
+                let json = if e.spooled || self.laid_out {
+                    prior.read_bytes()
+                } else {
+                    prior.read().and_then(|st| {
+                        st.map(|st| entry_json(&st).map_err(|e| spool_error(e.into())))
+                            .transpose()
+                    })
+                };
+                let json = json
+                    .map_err(io::Error::other)?
+                    .ok_or_else(|| io::Error::other("an indexed entry has no file"))?;
+                w.write_all(&json)?;
+            }
+            w.write_all(b"\n  }")?;
+        }
+        w.write_all(b"\n}")
     }
 
     /// An entry that could not be read while the whole baseline was written out.
@@ -265,6 +331,20 @@ impl Store {
             source: e.into(),
         }
     }
+}
+
+/// `st` as a save writes it inside `state.json`: pretty-printed and indented for its depth
+/// (two levels in). Every line break of pretty-printed JSON is layout, never inside a string.
+fn entry_json(st: &ResourceState) -> serde_json::Result<Vec<u8>> {
+    let flat = serde_json::to_vec_pretty(st)?;
+    let mut json = Vec::with_capacity(flat.len() + flat.len() / 8);
+    for (i, line) in flat.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            json.extend_from_slice(b"\n    ");
+        }
+        json.extend_from_slice(line);
+    }
+    Ok(json)
 }
 
 /// Indexes a `state.json` laid out as [`Baseline::save`] writes it (pretty-printed: each
@@ -580,6 +660,10 @@ mod tests {
                 assert_eq!(store.get(id).unwrap().as_ref(), Some(st), "{id}");
             }
             assert_eq!(store.digest().unwrap(), baseline.digest());
+            // Saved, any layout becomes the one a save writes.
+            store.save(&Snapshots::new(dir.path())).unwrap();
+            let saved = std::fs::read_to_string(dir.path().join(STATE_FILE)).unwrap();
+            assert_eq!(saved, pretty);
         }
         std::fs::write(dir.path().join(STATE_FILE), &extra_field).unwrap();
         assert_eq!(
