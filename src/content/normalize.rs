@@ -59,12 +59,12 @@ pub fn lines(blocks: &[impl AsRef<str>], ignore: &[Regex]) -> Vec<String> {
         let noise_words = NOISE_WORDS.is_match(&block);
         let copyright = COPYRIGHT.is_match(&block);
         for sentence in sentences(&block) {
-            if (noise_words && is_noise_line(&sentence))
-                || ignore.iter().any(|re| re.is_match(&sentence))
+            if (noise_words && is_noise_line(sentence))
+                || ignore.iter().any(|re| re.is_match(sentence))
             {
                 continue;
             }
-            let cleaned = strip_noise_in(&sentence, copyright);
+            let cleaned = strip_noise_in(sentence, copyright);
             if cleaned.chars().any(char::is_alphanumeric) {
                 out.extend(wrap(&cleaned, WRAP_WIDTH));
             }
@@ -82,16 +82,16 @@ const ABBREVIATIONS: [&str; 12] = [
     "mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.", "fig.", "u.s.",
 ];
 
-/// Splits normalised text after `.`, `!` or `?` when the next word starts a sentence.
-fn sentences(text: &str) -> Vec<String> {
-    let mut words = text.split(' ').filter(|w| !w.is_empty()).peekable();
+/// Splits normalised text after `.`, `!` or `?` when the next word starts a sentence. The text
+/// is [`inline`]'s, with words one space apart, so each sentence is a stretch of it: slices, not
+/// copies.
+fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut current = String::new();
+    let mut start = 0;
+    let mut words = text.split(' ').peekable();
+    let mut end = 0;
     while let Some(word) = words.next() {
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
+        end += word.len();
         let ends = word
             .trim_end_matches(['"', '\'', '”', '’', ')', ']'])
             .ends_with(['.', '!', '?']);
@@ -103,16 +103,18 @@ fn sentences(text: &str) -> Vec<String> {
             })
             && !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
         {
-            out.push(std::mem::take(&mut current));
+            out.push(&text[start..end]);
+            start = end + 1;
         }
+        // The space after the word.
+        end += 1;
     }
-    if !current.is_empty() {
-        out.push(current);
+    if start < text.len() {
+        out.push(&text[start..]);
     }
     out
 }
 
-/// Greedy word wrap at `width` characters; a single longer word stays whole.
 fn wrap(line: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -182,12 +184,15 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Removes dates, times, copyright years and long random strings from one line.
 pub fn strip_noise(line: &str) -> String {
-    strip_noise_in(line, true)
+    // Any line, not only a sentence: its spaces are collapsed whether or not anything went.
+    collapse_spaces(&strip_noise_in(line, true))
 }
 
-/// [`strip_noise`], told whether the text around `line` has a copyright mark (when it has
-/// none, neither has `line`, unless removing a date made one, as in `(12:30c)`).
-fn strip_noise_in(line: &str, copyright_near: bool) -> String {
+/// [`strip_noise`] of a sentence (words one space apart, as [`sentences`] gives them), told
+/// whether the text around `line` has a copyright mark (when it has none, neither has `line`,
+/// unless removing a date made one, as in `(12:30c)`). A sentence with no noise comes back as it
+/// is, not copied.
+fn strip_noise_in(line: &str, copyright_near: bool) -> Cow<'_, str> {
     // Every date and time pattern has a digit (`\d`, a decimal digit, is numeric).
     let line = if line.contains(char::is_numeric) {
         DATES_AND_TIMES.replace_all(line, "")
@@ -196,25 +201,34 @@ fn strip_noise_in(line: &str, copyright_near: bool) -> String {
     };
     let copyright_possible = copyright_near || matches!(line, Cow::Owned(_));
     let line = if copyright_possible && COPYRIGHT.is_match(&line) {
-        YEAR.replace_all(&line, "").into_owned()
+        Cow::Owned(YEAR.replace_all(&line, "").into_owned())
     } else {
-        line.into_owned()
+        line
     };
     // A token is removed only when it has both letters and (ASCII) digits.
-    if !line.bytes().any(|b| b.is_ascii_digit()) {
-        return collapse_spaces(&line);
-    }
-    let line = TOKEN.replace_all(&line, |caps: &regex::Captures| {
-        let token = &caps[0];
-        let letters = token.chars().any(|c| c.is_ascii_alphabetic());
-        let digits = token.chars().any(|c| c.is_ascii_digit());
-        if letters && digits {
-            String::new()
-        } else {
-            token.to_string()
+    let tokens_out = if line.bytes().any(|b| b.is_ascii_digit()) {
+        match TOKEN.replace_all(&line, |caps: &regex::Captures| {
+            let token = &caps[0];
+            let letters = token.chars().any(|c| c.is_ascii_alphabetic());
+            let digits = token.chars().any(|c| c.is_ascii_digit());
+            if letters && digits {
+                String::new()
+            } else {
+                token.to_string()
+            }
+        }) {
+            Cow::Owned(replaced) => Some(replaced),
+            Cow::Borrowed(_) => None,
         }
-    });
-    collapse_spaces(&line)
+    } else {
+        None
+    };
+    match tokens_out.map_or(line, Cow::Owned) {
+        // A sentence has its words one space apart already: only what a removal left needs its
+        // spaces collapsed.
+        Cow::Borrowed(line) => Cow::Borrowed(line),
+        Cow::Owned(line) => Cow::Owned(collapse_spaces(&line)),
+    }
 }
 
 /// `line`'s words with single spaces between them.
@@ -235,6 +249,53 @@ mod tests {
 
     fn one(text: &str) -> Vec<String> {
         lines(&[text.to_string()], &[])
+    }
+
+    /// The sentences as they were found before they became slices: words joined again.
+    fn sentences_joined(text: &str) -> Vec<String> {
+        let mut words = text.split(' ').filter(|w| !w.is_empty()).peekable();
+        let mut out = Vec::new();
+        let mut current = String::new();
+        while let Some(word) = words.next() {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+            let ends = word
+                .trim_end_matches(['"', '\'', '”', '’', ')', ']'])
+                .ends_with(['.', '!', '?']);
+            if ends
+                && words.peek().is_some_and(|next| {
+                    next.chars().next().is_some_and(|c| {
+                        c.is_uppercase() || c.is_ascii_digit() || "\"'“‘(".contains(c)
+                    })
+                })
+                && !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+            {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+        if !current.is_empty() {
+            out.push(current);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentences_are_stretches_of_the_inline_text(
+            text in "([A-Za-z0-9]{0,6}|[ .!?\"'()\\]\\[”’“‘\t\n\u{200B}©:/]|e\\.g\\.|Dr\\.|É|2024|12:30|a9F3kLm2Qx8ZpR4t){0,40}"
+        ) {
+            let block = inline(&text);
+            proptest::prop_assert_eq!(sentences(&block), sentences_joined(&block));
+            // What is left of a sentence is single-spaced, whether or not anything went.
+            for sentence in sentences(&block) {
+                for copyright_near in [false, true] {
+                    let cleaned = strip_noise_in(sentence, copyright_near);
+                    proptest::prop_assert_eq!(&cleaned, &collapse_spaces(&cleaned));
+                }
+            }
+        }
     }
 
     #[test]
