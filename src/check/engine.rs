@@ -28,7 +28,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// Most bytes of response bodies held in memory at once, over all links (16 MiB): bodies being
+/// Most bytes of response bodies held in memory at once, over all links (4 MiB): bodies being
 /// read, waiting for the consumer, or being extracted. When it is spent, body reads wait (and
 /// their timeout with them); one body at a time may go past it, so a body larger than the
 /// budget still progresses.
