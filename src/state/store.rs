@@ -643,6 +643,17 @@ mod tests {
         }
         let empty = serde_json::to_string_pretty(&Baseline::default()).unwrap() + "\n";
         assert_eq!(index(&empty), Some(Vec::new()));
+        // An id twice (hand-edited): the later entry counts, as in a load.
+        let twice = pretty.replacen("\"a\": {", "\"b\\\"odd\\\": {\": {", 1);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(STATE_FILE), &twice).unwrap();
+        let loaded = Baseline::load(dir.path()).unwrap();
+        assert_eq!(loaded.resources.len(), 1);
+        let store = Store::open(dir.path()).unwrap();
+        let (id, st) = loaded.resources.iter().next().unwrap();
+        assert_eq!(store.get(id).unwrap().as_ref(), Some(st));
+        assert_eq!(store.get("a").unwrap(), None);
+        assert_eq!(index(&twice).map(|found| found.len()), Some(2));
 
         // Another layout is read whole, with the same result.
         let compact = serde_json::to_string(&baseline).unwrap();
@@ -652,7 +663,6 @@ mod tests {
             assert_eq!(index(other), None, "{other}");
         }
         assert!(index(&extra_field).is_none());
-        let dir = tempfile::tempdir().unwrap();
         for text in [&pretty, &compact, &crlf] {
             std::fs::write(dir.path().join(STATE_FILE), text).unwrap();
             let store = Store::open(dir.path()).unwrap();
