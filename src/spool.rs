@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 /// Where one value lies in its file: bytes `offset..offset + len`.
@@ -17,25 +17,24 @@ pub struct Span {
     pub len: usize,
 }
 
-/// An append-only file of JSON values, shared by the threads that write and read it.
+/// An append-only file of JSON values, shared by the threads that write and read it. The file
+/// is made with the first value.
 #[derive(Debug)]
 pub struct Spool {
-    /// The file and where its end is.
-    file: Mutex<(File, u64)>,
+    dir: PathBuf,
+    /// The file and where its end is, once a value was written.
+    file: Mutex<Option<(File, u64)>>,
 }
 
 impl Spool {
     /// An empty spool in `dir`, or in the system's temporary folder when `dir` does not exist
-    /// (yet): beside the run's output, it takes that disk's room, not memory.
-    pub fn new(dir: &Path) -> io::Result<Spool> {
-        let file = if dir.is_dir() {
-            tempfile::tempfile_in(dir)?
-        } else {
-            tempfile::tempfile()?
-        };
-        Ok(Spool {
-            file: Mutex::new((file, 0)),
-        })
+    /// when the first value comes: beside the run's output, it takes that disk's room, not
+    /// memory.
+    pub fn new(dir: &Path) -> Spool {
+        Spool {
+            dir: dir.to_path_buf(),
+            file: Mutex::new(None),
+        }
     }
 
     /// Writes `value` at the end; returns where it is.
@@ -46,7 +45,10 @@ impl Spool {
     /// Writes `bytes` (a JSON value, in any layout) at the end; returns where they are.
     pub fn push_bytes(&self, bytes: &[u8]) -> io::Result<Span> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let (file, end) = &mut *file;
+        let (file, end) = match &mut *file {
+            Some(file) => file,
+            None => file.insert((self.create()?, 0)),
+        };
         file.seek(SeekFrom::Start(*end))?;
         file.write_all(bytes)?;
         let span = Span {
@@ -65,7 +67,18 @@ impl Spool {
     /// The bytes written at `at`.
     pub fn read_bytes(&self, at: Span) -> io::Result<Vec<u8>> {
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        read_span(&mut file.0, at)
+        match &mut *file {
+            Some((file, _)) => read_span(file, at),
+            None => Err(io::Error::other("nothing was written to this spool")),
+        }
+    }
+
+    fn create(&self) -> io::Result<File> {
+        if self.dir.is_dir() {
+            tempfile::tempfile_in(&self.dir)
+        } else {
+            tempfile::tempfile()
+        }
     }
 }
 
@@ -84,7 +97,11 @@ mod tests {
     #[test]
     fn values_read_back_as_written_from_any_thread() {
         let dir = tempfile::tempdir().unwrap();
-        let spool = Spool::new(dir.path()).unwrap();
+        let spool = Spool::new(dir.path());
+        assert!(
+            spool.read_bytes(Span { offset: 0, len: 1 }).is_err(),
+            "nothing yet"
+        );
         let first = spool.push(&("a", 1)).unwrap();
         let second = spool.push(&vec!["b\nc".to_string(); 3]).unwrap();
         assert_eq!(first, Span { offset: 0, len: 7 });
@@ -104,7 +121,7 @@ mod tests {
             "the file has no name"
         );
         // No folder yet: the system's temporary folder holds it.
-        let elsewhere = Spool::new(&dir.path().join("not yet")).unwrap();
+        let elsewhere = Spool::new(&dir.path().join("not yet"));
         let at = elsewhere.push(&2).unwrap();
         assert_eq!(elsewhere.read::<u8>(at).unwrap(), 2);
     }

@@ -43,7 +43,7 @@ use probe::{Probes, Route};
 use shard::Shard;
 use std::collections::HashMap;
 use std::num::NonZero;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::task::{JoinError, JoinSet};
 
@@ -568,9 +568,7 @@ fn absorb(
 /// The outcomes of the run, by slot. Each goes to a spool on disk as soon as it is known, and
 /// they are read back, in order, for the reports: until then the run holds none in memory.
 struct Outcomes {
-    dir: PathBuf,
-    /// Made with the first outcome.
-    spool: Option<Spool>,
+    spool: Spool,
     at: Vec<Option<Span>>,
 }
 
@@ -578,20 +576,13 @@ impl Outcomes {
     /// Room for `slots` outcomes, spooled in `dir`.
     fn new(dir: &Path, slots: usize) -> Outcomes {
         Outcomes {
-            dir: dir.to_path_buf(),
-            spool: None,
+            spool: Spool::new(dir),
             at: vec![None; slots],
         }
     }
 
     fn put(&mut self, slot: usize, outcome: &Outcome) -> Result<(), AuditError> {
-        let spool = match &self.spool {
-            Some(spool) => spool,
-            None => self
-                .spool
-                .insert(Spool::new(&self.dir).map_err(AuditError::Spool)?),
-        };
-        self.at[slot] = Some(spool.push(outcome).map_err(AuditError::Spool)?);
+        self.at[slot] = Some(self.spool.push(outcome).map_err(AuditError::Spool)?);
         Ok(())
     }
 
@@ -601,12 +592,9 @@ impl Outcomes {
 
     /// The outcomes there are, in slot order.
     fn into_vec(self) -> Result<Vec<Outcome>, AuditError> {
-        let Some(spool) = &self.spool else {
-            return Ok(Vec::new());
-        };
         let mut all = Vec::with_capacity(self.at.iter().flatten().count());
         for &at in self.at.iter().flatten() {
-            all.push(spool.read(at).map_err(AuditError::Spool)?);
+            all.push(self.spool.read(at).map_err(AuditError::Spool)?);
         }
         Ok(all)
     }

@@ -5,9 +5,10 @@
 //! keeps only an index: each resource's id and where its entry lies in the file, which stays open
 //! for the whole run. An entry is read again when it is needed (a resource about to be judged
 //! reads its own, on the blocking pool). Each new entry the run decides is written, as it is
-//! applied, to a [`Spool`] beside the baseline, and the index points there from then on. Saving streams
-//! `state.json` from both files in id order, byte for byte what [`Baseline::save`] writes for
-//! the same entries, and commits it with the staged snapshots as [`commit`](super::commit) says.
+//! applied, to a [`Spool`] beside the baseline, and the index points there from then on. Saving
+//! writes `state.json` from both files in id order, byte for byte what [`Baseline::save`] writes
+//! for the same entries, and commits it with the staged snapshots as [`commit`](super::commit)
+//! says.
 
 use super::{
     Baseline, ResourceState, SCHEMA_VERSION, STATE_FILE, Seen, Snapshots, Staged, StateError,
@@ -30,8 +31,8 @@ pub struct Store {
     /// The `state.json` the run started from, when there was one. A save renames a new file
     /// over its name; this handle still reads the one the index points into.
     prior: Option<Arc<EntryFile>>,
-    /// The new entries of this run, once one was applied.
-    spool: Option<Arc<Spool>>,
+    /// The new entries of this run.
+    spool: Arc<Spool>,
     index: BTreeMap<Box<str>, Indexed>,
     /// The starting `state.json` is laid out as a save lays it out, so its entries may be
     /// copied into the next one as they are.
@@ -85,10 +86,9 @@ impl Prior {
 
     /// The entry read as a `T` (all of it, or the fields a `T` has).
     fn read_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, StateError> {
-        let Some((source, _)) = &self.0 else {
+        let (Some((source, _)), Some(bytes)) = (&self.0, self.read_bytes()?) else {
             return Ok(None);
         };
-        let bytes = self.read_bytes()?.unwrap_or_default();
         let parsed = serde_json::from_slice(&bytes);
         match source {
             Source::State(file) => parsed.map_err(|source| StateError::Corrupt {
@@ -125,7 +125,7 @@ impl Store {
         let mut store = Store {
             out_dir: out_dir.to_path_buf(),
             prior: None,
-            spool: None,
+            spool: Arc::new(Spool::new(out_dir)),
             index: BTreeMap::new(),
             laid_out: false,
         };
@@ -223,7 +223,7 @@ impl Store {
     pub fn prior(&self, id: &str) -> Prior {
         Prior(self.index.get(id).and_then(|e| {
             let source = if e.spooled {
-                Source::Spool(Arc::clone(self.spool.as_ref()?))
+                Source::Spool(Arc::clone(&self.spool))
             } else {
                 Source::State(Arc::clone(self.prior.as_ref()?))
             };
@@ -240,14 +240,8 @@ impl Store {
     /// it to the spool.
     pub fn apply(&mut self, staged: Staged) -> Result<(), StateError> {
         let (id, state) = staged.applied();
-        let spool = match &self.spool {
-            Some(spool) => spool,
-            None => self
-                .spool
-                .insert(Arc::new(Spool::new(&self.out_dir).map_err(spool_error)?)),
-        };
         let json = entry_json(&state).map_err(|e| spool_error(e.into()))?;
-        let at = spool.push_bytes(&json).map_err(spool_error)?;
+        let at = self.spool.push_bytes(&json).map_err(spool_error)?;
         self.index.insert(
             id.into_boxed_str(),
             Indexed {
