@@ -373,9 +373,10 @@ impl Baseline {
     /// Reads `<out_dir>/state.json`; a missing file is an empty baseline. Writes nothing: a save
     /// that a crash left committed but not yet in place is read as saved.
     pub fn load(out_dir: &Path) -> Result<Baseline, StateError> {
-        let Some((path, _, bytes)) = open_state(out_dir)? else {
+        let Some((path, mut file)) = find_state(out_dir)? else {
             return Ok(Baseline::default());
         };
+        let bytes = read_state(&path, &mut file)?;
         // Straight from the bytes: a `serde_json::Value` of a large baseline costs several
         // times its size.
         serde_json::from_slice(&bytes).map_err(|source| StateError::Corrupt { path, source })
@@ -467,19 +468,16 @@ fn find_state(out_dir: &Path) -> Result<Option<(PathBuf, std::fs::File)>, StateE
     Ok(None)
 }
 
-/// The `state.json` a load reads ([`find_state`]), open, with its bytes, after its
-/// `schema_version` was checked. `None` when there is none.
-fn open_state(out_dir: &Path) -> Result<Option<(PathBuf, std::fs::File, Vec<u8>)>, StateError> {
-    let Some((path, mut file)) = find_state(out_dir)? else {
-        return Ok(None);
-    };
+/// The bytes of `file`, the `state.json` at `path`, from where it stands to its end, after its
+/// `schema_version` was checked.
+fn read_state(path: &Path, file: &mut std::fs::File) -> Result<Vec<u8>, StateError> {
     let mut bytes = Vec::new();
-    io::Read::read_to_end(&mut file, &mut bytes).map_err(|source| StateError::Read {
-        path: path.clone(),
+    io::Read::read_to_end(file, &mut bytes).map_err(|source| StateError::Read {
+        path: path.to_path_buf(),
         source,
     })?;
-    check_version(&path, &bytes)?;
-    Ok(Some((path, file, bytes)))
+    check_version(path, &bytes)?;
+    Ok(bytes)
 }
 
 /// Refuses a `state.json` of another `schema_version`, reading only that field: a baseline of

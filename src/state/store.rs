@@ -12,7 +12,7 @@
 
 use super::{
     Baseline, ResourceState, SCHEMA_VERSION, STATE_FILE, Seen, Snapshots, Staged, StateError,
-    check_version, find_state, save_json,
+    find_state, read_state, save_json,
 };
 use crate::spool::{Span, Spool, read_span};
 use serde::ser::{Error as _, SerializeStruct};
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -143,11 +143,8 @@ impl Store {
         store.laid_out = indexed;
         if !indexed {
             store.index.clear();
-            let mut bytes = Vec::new();
-            file.rewind()
-                .and_then(|()| file.read_to_end(&mut bytes))
-                .map_err(read_error)?;
-            check_version(&path, &bytes)?;
+            file.rewind().map_err(read_error)?;
+            let bytes = read_state(&path, &mut file)?;
             store.index_whole(&path, &bytes)?;
         }
         store.prior = Some(Arc::new(EntryFile {
@@ -300,18 +297,15 @@ impl Store {
                 serde_json::to_writer(&mut *w, &**id)?;
                 w.write_all(b": ")?;
                 let prior = self.prior(id);
-                let json = if e.spooled || self.laid_out {
-                    prior.read_bytes()
+                let stored = prior.read_bytes().map_err(io::Error::other)?;
+                let stored =
+                    stored.ok_or_else(|| io::Error::other("an indexed entry has no file"))?;
+                if e.spooled || self.laid_out {
+                    w.write_all(&stored)?;
                 } else {
-                    prior.read().and_then(|st| {
-                        st.map(|st| entry_json(&st).map_err(|e| spool_error(e.into())))
-                            .transpose()
-                    })
-                };
-                let json = json
-                    .map_err(io::Error::other)?
-                    .ok_or_else(|| io::Error::other("an indexed entry has no file"))?;
-                w.write_all(&json)?;
+                    let st: ResourceState = serde_json::from_slice(&stored)?;
+                    w.write_all(&entry_json(&st)?)?;
+                }
             }
             w.write_all(b"\n  }")?;
         }
