@@ -5,7 +5,7 @@
 //! A target that is a symbolic link is written through to the file it points at (the link
 //! stays), and a file that exists keeps its permissions.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
@@ -24,47 +24,59 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let staged = stage(path, fill)?;
+    let staged = Staged::new(path, fill)?;
     staged.commit()
 }
 
 /// Like [`write_atomic_with`], but leaves `path` untouched (no new modification time, nothing
 /// for `git` to see) when what `fill` writes is what it already holds. Returns whether it wrote.
-/// Neither the new contents nor the old are held in memory whole: both are hashed as they stream.
+/// Neither the new contents nor the old are held in memory whole: the old file is read alongside
+/// what `fill` writes, and no longer once they differ, so a changed file costs little more than a
+/// plain write and an unchanged one is not synced.
 pub fn write_atomic_if_changed(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<bool> {
-    let mut hasher = blake3::Hasher::new();
-    let staged = stage(path, |w| {
-        let mut tee = Tee {
-            out: w,
-            hasher: &mut hasher,
-        };
-        fill(&mut tee)
-    })?;
-    let old = match std::fs::File::open(&staged.target) {
-        Ok(file) => Some(blake3::Hasher::new().update_reader(file)?.finalize()),
+    let target = target_of(path)?;
+    let mut old = match std::fs::File::open(&target) {
+        Ok(file) => Some(io::BufReader::with_capacity(COMPARE_BUFFER, file)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    if old == Some(hasher.finalize()) {
+    let staged = stage_unsynced(target, |w| {
+        fill(&mut Compare {
+            out: w,
+            old: &mut old,
+        })
+    })?;
+    if let Some(mut old) = old
+        && old.fill_buf()?.is_empty()
+    {
         return Ok(false);
     }
+    staged.sync()?;
     staged.commit()?;
     Ok(true)
 }
 
-/// Writes to `out` and hashes what it wrote.
-struct Tee<'a> {
+/// How much of the old file [`write_atomic_if_changed`] reads at once.
+const COMPARE_BUFFER: usize = 64 * 1024;
+
+/// Writes to `out` and compares what it wrote with what `old` reads next; `old` becomes `None`
+/// at the first difference (the old file ended early, or holds other bytes).
+struct Compare<'a> {
     out: &'a mut dyn Write,
-    hasher: &'a mut blake3::Hasher,
+    old: &'a mut Option<io::BufReader<std::fs::File>>,
 }
 
-impl Write for Tee<'_> {
+impl Write for Compare<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(old) = self.old.as_mut()
+            && !reads_next(old, &buf[..n])?
+        {
+            *self.old = None;
+        }
         Ok(n)
     }
 
@@ -73,13 +85,27 @@ impl Write for Tee<'_> {
     }
 }
 
+/// Whether `old`'s next bytes are `new`; consumes what matched.
+fn reads_next(old: &mut impl io::BufRead, mut new: &[u8]) -> io::Result<bool> {
+    while !new.is_empty() {
+        let have = old.fill_buf()?;
+        let n = have.len().min(new.len());
+        if n == 0 || have[..n] != new[..n] {
+            return Ok(false);
+        }
+        old.consume(n);
+        new = &new[n..];
+    }
+    Ok(true)
+}
+
 /// Writes every `(path, contents)` or none: each new file is written and synced beside its
 /// target first, and only when all are ready are they renamed into place. A failure while
 /// staging leaves every target as it was and no temporary behind.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), WriteError> {
     let mut staged = Vec::with_capacity(files.len());
     for (path, contents) in files {
-        let file = stage(path, |w| w.write_all(contents)).map_err(|source| WriteError {
+        let file = Staged::new(path, |w| w.write_all(contents)).map_err(|source| WriteError {
             path: path.clone(),
             source,
         })?;
@@ -165,26 +191,58 @@ pub fn ensure_within(out_dir: &Path, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// A new file written and synced beside its target, not yet in place.
-struct Staged {
+/// A new file written beside its target, not yet in place: [`Staged::commit`] renames it over
+/// the target; dropped uncommitted, it is deleted.
+#[derive(Debug)]
+pub struct Staged {
     tmp: NamedTempFile,
     target: PathBuf,
 }
 
 impl Staged {
-    fn commit(self) -> io::Result<()> {
+    /// Writes a new file for `path` (through a symbolic link, to the file it points at) with
+    /// what `fill` writes, and syncs it; `path` is untouched until [`Staged::commit`].
+    pub fn new(
+        path: &Path,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<Staged> {
+        let staged = stage_unsynced(target_of(path)?, fill)?;
+        staged.sync()?;
+        Ok(staged)
+    }
+
+    /// The file this one replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Puts the new file in place of its target.
+    pub fn commit(self) -> io::Result<()> {
         self.tmp.persist(&self.target).map_err(|e| e.error)?;
         Ok(())
     }
+
+    fn sync(&self) -> io::Result<()> {
+        self.tmp.as_file().sync_all()
+    }
 }
 
-fn stage(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<Staged> {
-    // Writing "through" a symlink: the temporary goes beside the link's target, so the rename
-    // replaces the target and the link keeps pointing at it.
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
-        _ => path.to_owned(),
-    };
+/// The file a write to `path` replaces: `path`, or the file it links to. Writing "through" a
+/// symlink puts the temporary beside the link's target, so the rename replaces the target and the
+/// link keeps pointing at it.
+fn target_of(path: &Path) -> io::Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path),
+        _ => Ok(path.to_owned()),
+    }
+}
+
+/// A temporary beside `target` holding what `fill` writes, with the target's permissions when it
+/// exists; not synced yet.
+fn stage_unsynced(
+    target: PathBuf,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<Staged> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -195,16 +253,19 @@ fn stage(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io
         .suffix(TEMP_SUFFIX)
         .tempfile_in(&dir)?;
     {
-        let mut buf = io::BufWriter::new(tmp.as_file_mut());
+        let mut buf = io::BufWriter::with_capacity(WRITE_BUFFER, tmp.as_file_mut());
         fill(&mut buf)?;
         buf.flush()?;
     }
     if let Ok(meta) = std::fs::metadata(&target) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
-    tmp.as_file().sync_all()?;
     Ok(Staged { tmp, target })
 }
+
+/// Bytes gathered before each write to a temporary: large files (a baseline of tens of
+/// megabytes) go out in few system calls.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -243,6 +304,36 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
+    }
+
+    #[test]
+    fn a_file_that_only_begins_or_ends_alike_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        // Larger than the buffers on both sides, written in pieces of another size.
+        let long: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let in_pieces = |bytes: &[u8]| {
+            let bytes = bytes.to_vec();
+            move |w: &mut dyn Write| {
+                for piece in bytes.chunks(7_777) {
+                    w.write_all(piece)?;
+                }
+                Ok(())
+            }
+        };
+        assert!(write_atomic_if_changed(&path, in_pieces(&long)).unwrap());
+        assert!(!write_atomic_if_changed(&path, in_pieces(&long)).unwrap());
+        let shorter = &long[..long.len() - 1];
+        assert!(write_atomic_if_changed(&path, in_pieces(shorter)).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), shorter);
+        assert!(write_atomic_if_changed(&path, in_pieces(&long)).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), long);
+        let mut late = long.clone();
+        late[700_000] ^= 1;
+        assert!(write_atomic_if_changed(&path, in_pieces(&late)).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), late);
+        assert!(!write_atomic_if_changed(&path, in_pieces(&late)).unwrap());
+        assert_eq!(remove_stale_temps(dir.path()).unwrap(), 0);
     }
 
     #[test]
