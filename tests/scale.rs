@@ -120,6 +120,26 @@ fn reports_are_written_into_a_symlinked_out_dir_but_not_through_a_linked_file_di
     std::fs::create_dir(&real).unwrap();
     let linked_out = root.path().join("reports");
     std::os::unix::fs::symlink(&real, &linked_out).unwrap();
+    // Staged reports are not in place until committed, and leave nothing when dropped.
+    let staged = linkwatch::report::stage_all(&linked_out, &results, &Default::default()).unwrap();
+    let names = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&real)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names().len(), 3);
+    assert!(names().iter().all(|n| n.ends_with(".tmp")), "{:?}", names());
+    drop(staged);
+    assert!(names().is_empty(), "{:?}", names());
+    linkwatch::report::stage_all(&linked_out, &results, &Default::default())
+        .unwrap()
+        .commit()
+        .unwrap();
+    assert_eq!(names(), ["links.csv", "report.md", "results.json"]);
+    std::fs::remove_file(real.join(linkwatch::report::RESULTS_JSON)).unwrap();
     linkwatch::report::write_all(&linked_out, &results, &Default::default()).unwrap();
     assert!(real.join(linkwatch::report::RESULTS_JSON).is_file());
 

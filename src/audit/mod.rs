@@ -43,7 +43,7 @@ use probe::{Probes, Route};
 use shard::Shard;
 use std::collections::HashMap;
 use std::num::NonZero;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::task::{JoinError, JoinSet};
 
@@ -134,11 +134,8 @@ pub fn select<'a>(
         .collect())
 }
 
-/// Runs one audit of `catalog`, writing the baseline and reports into `out_dir`.
-///
-/// When `cancel` fires, no new request starts, what finished is kept and written, and the
-/// results are marked incomplete. A resource that was not checked successfully keeps its
-/// previous baseline.
+/// Runs one audit of `catalog`, writing the baseline and reports into `out_dir`: [`Audit::run`]
+/// of [`Audit::prepare`].
 pub async fn run(
     catalog: &Catalog,
     out_dir: &Path,
@@ -146,8 +143,96 @@ pub async fn run(
     cancel: &Cancel,
     progress: &mut dyn Progress,
 ) -> Result<AuditEnd, AuditError> {
+    Audit::prepare(out_dir, config.clone())
+        .run(catalog, cancel, progress)
+        .await
+}
+
+/// An audit about to run. [`Audit::prepare`] starts, on a thread of its own, the work that does
+/// not need the catalog (indexing the baseline, building the HTTP clients), so that it overlaps
+/// the caller's loading of the catalog.
+#[derive(Debug)]
+pub struct Audit {
+    out_dir: PathBuf,
+    config: AuditConfig,
+    setup: Setup,
+}
+
+/// The baseline and engine of an audit, being made or made.
+#[derive(Debug)]
+enum Setup {
+    Making(std::thread::JoinHandle<Made>),
+    Made(Box<Made>),
+}
+
+type Made = (Result<Store, StateError>, Result<Engine, EngineError>);
+
+impl Audit {
+    /// An audit into `out_dir` with `config`; starts indexing `<out_dir>/state.json` and building
+    /// the engine. Writes nothing.
+    pub fn prepare(out_dir: &Path, config: AuditConfig) -> Audit {
+        let make = {
+            let (out_dir, engine) = (out_dir.to_path_buf(), config.engine.clone());
+            move || (Store::open(&out_dir), Engine::new(engine))
+        };
+        let setup = match std::thread::Builder::new()
+            .name("audit-setup".into())
+            .spawn(make.clone())
+        {
+            Ok(thread) => Setup::Making(thread),
+            // No thread to be had: the work is done here instead.
+            Err(_) => Setup::Made(Box::new(make())),
+        };
+        Audit {
+            out_dir: out_dir.to_path_buf(),
+            config,
+            setup,
+        }
+    }
+
+    /// Runs the audit of `catalog`, writing the baseline and reports.
+    ///
+    /// When `cancel` fires, no new request starts, what finished is kept and written, and the
+    /// results are marked incomplete. A resource that was not checked successfully keeps its
+    /// previous baseline.
+    pub async fn run(
+        self,
+        catalog: &Catalog,
+        cancel: &Cancel,
+        progress: &mut dyn Progress,
+    ) -> Result<AuditEnd, AuditError> {
+        let Audit {
+            out_dir,
+            config,
+            setup,
+        } = self;
+        audit(catalog, &out_dir, &config, setup, cancel, progress).await
+    }
+}
+
+impl Setup {
+    /// The baseline and the engine, once made.
+    fn finish(self) -> Result<(Store, Engine), AuditError> {
+        let (store, engine) = match self {
+            Setup::Making(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Setup::Made(made) => *made,
+        };
+        Ok((store?, engine?))
+    }
+}
+
+async fn audit(
+    catalog: &Catalog,
+    out_dir: &Path,
+    config: &AuditConfig,
+    setup: Setup,
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<AuditEnd, AuditError> {
     let selected = select(catalog, &config.only, config.shard)?;
-    let mut baseline = Store::open(out_dir)?;
+    let (mut baseline, engine) = setup.finish()?;
     let baseline_digest = config.shard.map(|_| baseline.digest()).transpose()?;
     let snapshots = Arc::new(Snapshots::new(out_dir));
     let started_at = time::now();
@@ -178,7 +263,6 @@ pub async fn run(
         })
         .collect();
 
-    let engine = Engine::new(config.engine.clone())?;
     let (mut checks, feed) = engine.start_fed(requests, cancel);
     let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
     let mut judging = Judging {
@@ -294,15 +378,93 @@ pub async fn run(
         });
     }
 
+    // The baseline is saved on the blocking pool while the reports are written here, beside
+    // their files once the save has cleaned the folder up (see `Store::clean_up`); they go in
+    // place once it is saved, so a failed save leaves both as they were.
+    let baseline = Arc::new(baseline);
+    let (cleaned, folder_ready) = tokio::sync::oneshot::channel();
+    let saving = (config.save_baseline && !network_down).then(|| {
+        let (baseline, snapshots) = (Arc::clone(&baseline), Arc::clone(&snapshots));
+        tokio::task::spawn_blocking(move || {
+            baseline.clean_up(&snapshots)?;
+            let _ = cleaned.send(());
+            baseline.save(&snapshots)
+        })
+    });
+    let ended = Ended {
+        started_at,
+        selected: selected.len(),
+        baseline_digest,
+        network_down,
+        folder_ready,
+    };
+    let reports = reports(outcomes, catalog, &baseline, out_dir, config, cancel, ended).await;
+    if let Some(saving) = saving {
+        match saving.await {
+            Ok(saved) => saved?,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+    let Reports {
+        results,
+        staged,
+        history,
+        recorded,
+        unreadable,
+    } = reports?;
+    staged.commit()?;
+    if let Some(e) = unreadable {
+        return Err(e.into());
+    }
+    if recorded {
+        history.write(out_dir)?;
+    }
+    Ok(AuditEnd::Written(Box::new(results)))
+}
+
+/// What an audit knows of itself when its last link is in.
+struct Ended {
+    started_at: jiff::Timestamp,
+    selected: usize,
+    baseline_digest: Option<String>,
+    network_down: bool,
+    /// Comes once the save has cleaned the folder up, or never (the sender dropped) when there
+    /// is no save or the clean-up failed: reports are written only after it, since a clean-up
+    /// removes the temporary files it finds.
+    folder_ready: tokio::sync::oneshot::Receiver<()>,
+}
+
+/// An audit's results and its reports, written but not yet in place.
+struct Reports {
+    results: AuditResults,
+    staged: report::StagedReports,
+    history: History,
+    /// The history gained this audit, to be written once the reports are in place.
+    recorded: bool,
+    /// Why the history could not be read: the reports are written without it.
+    unreadable: Option<report::history::HistoryError>,
+}
+
+/// The results of an audit from its spooled `outcomes` (with archived copies looked up for lost
+/// links), and its reports written beside their files.
+async fn reports(
+    outcomes: Outcomes,
+    catalog: &Catalog,
+    baseline: &Store,
+    out_dir: &Path,
+    config: &AuditConfig,
+    cancel: &Cancel,
+    ended: Ended,
+) -> Result<Reports, AuditError> {
     let mut outcomes = outcomes.into_vec()?;
     if let Some(archive) = config.archive.as_ref().filter(|_| !cancel.is_cancelled()) {
-        let last_good = last_good(&baseline, &outcomes)?;
+        let last_good = last_good(baseline, &outcomes)?;
         tokio::select! {
             () = find_archived(archive, &config.engine.user_agent, &last_good, out_dir, &mut outcomes) => {}
             () = cancel.cancelled() => {}
         }
     }
-    let complete = outcomes.len() == selected.len();
+    let complete = outcomes.len() == ended.selected;
     let results = AuditResults {
         schema_version: RESULTS_SCHEMA_VERSION,
         catalog: CatalogInfo {
@@ -318,22 +480,19 @@ pub async fn run(
                 })
                 .collect(),
         },
-        started_at,
+        started_at: ended.started_at,
         finished_at: time::now(),
         complete,
-        selected: selected.len(),
+        selected: ended.selected,
         only: config.only.clone(),
         shard: config.shard.map(|s| s.to_string()),
         confirm_after: config.confirm_after,
         outcomes,
         checked_this_run: Vec::new(),
-        baseline_digest,
-        network_down,
+        baseline_digest: ended.baseline_digest,
+        network_down: ended.network_down,
     };
     let results = lay_over_last_audit(results, catalog, out_dir, config);
-    if config.save_baseline && !network_down {
-        baseline.save(&snapshots)?;
-    }
     // A history file that cannot be read never costs the audit: the baseline is saved and the
     // reports are written without the history, then the error names the file and line.
     let (mut history, unreadable) = match History::read(out_dir) {
@@ -342,15 +501,20 @@ pub async fn run(
     };
     // Only an audit that keeps its baseline is one the history remembers.
     let recorded = unreadable.is_none() && config.save_baseline && history.record(&results);
-    let past = Past::new(&history, baseline.recent()?);
-    report::write_all(out_dir, &results, &past)?;
-    if let Some(e) = unreadable {
-        return Err(e.into());
-    }
-    if recorded {
-        history.write(out_dir)?;
-    }
-    Ok(AuditEnd::Written(Box::new(results)))
+    let attention = results
+        .outcomes
+        .iter()
+        .filter(|o| o.status.needs_attention());
+    let past = Past::new(&history, baseline.recent(attention.map(|o| o.id.as_str()))?);
+    let _ = ended.folder_ready.await;
+    let staged = report::stage_all(out_dir, &results, &past)?;
+    Ok(Reports {
+        results,
+        staged,
+        history,
+        recorded,
+        unreadable,
+    })
 }
 
 /// A run of part of the catalog (`--only`, `--changed-since`) laid over the last complete audit

@@ -9,7 +9,7 @@ use super::{Color, Exit};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use linkwatch::audit::shard::Shard;
-use linkwatch::audit::{self, AuditConfig, AuditEnd, Progress};
+use linkwatch::audit::{Audit, AuditConfig, AuditEnd, Progress};
 use linkwatch::check::archive::ArchiveConfig;
 use linkwatch::check::engine::{Cancel, CheckConfig, PrivateAddresses};
 use linkwatch::report::{self, AuditResults, Outcome};
@@ -225,6 +225,10 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
     let out_given = args.out.is_some();
     let mut scratch = None;
     let mut resolved = resolve(args, project)?;
+    // The baseline in --out is indexed, and the HTTP clients built, while the catalog loads;
+    // when the baseline comes from elsewhere (`--changed-since`, `--baseline`), after it is copied.
+    let early = (resolved.changed_since.is_none() && baseline_from.is_none())
+        .then(|| Audit::prepare(&resolved.out, resolved.audit.clone()));
     let Some(catalog) = super::load_catalog(&resolved.catalog)? else {
         return Ok(Exit::Usage);
     };
@@ -272,14 +276,10 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
                 on_signal.cancel();
             }
         });
-        audit::run(
-            &catalog,
-            &resolved.out,
-            &resolved.audit,
-            &cancel,
-            &mut progress,
-        )
-        .await
+        early
+            .unwrap_or_else(|| Audit::prepare(&resolved.out, resolved.audit.clone()))
+            .run(&catalog, &cancel, &mut progress)
+            .await
     });
     progress.finish();
     match end? {

@@ -10,7 +10,7 @@ mod outcome;
 
 pub use outcome::Outcome;
 
-use crate::fsutil::{ensure_within, write_atomic_with};
+use crate::fsutil::{Staged, ensure_within};
 use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -131,23 +131,51 @@ pub struct ReportError {
 }
 
 /// Writes `links.csv`, `report.md` (with what `past` knows of earlier audits) and
-/// `results.json` into `out_dir`, each atomically; a symlinked directory on the way is refused
+/// `results.json` into `out_dir`, all three or none; a symlinked directory on the way is refused
 /// (see [`ensure_within`]).
 pub fn write_all(
     out_dir: &Path,
     results: &AuditResults,
     past: &history::Past,
 ) -> Result<(), ReportError> {
-    let write = |name: &str, fill: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
+    stage_all(out_dir, results, past)?.commit()
+}
+
+/// The three reports of [`write_all`], written and synced beside their files but not in place:
+/// an audit writes them while it saves its baseline, and puts them in place once that is saved.
+#[derive(Debug)]
+pub struct StagedReports(Vec<Staged>);
+
+/// Writes the reports [`write_all`] writes, without putting them in place.
+pub fn stage_all(
+    out_dir: &Path,
+    results: &AuditResults,
+    past: &history::Past,
+) -> Result<StagedReports, ReportError> {
+    let stage = |name: &str, fill: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
         let path = out_dir.join(name);
         ensure_within(out_dir, &path)
-            .and_then(|()| write_atomic_with(&path, |w| fill(w)))
+            .and_then(|()| Staged::new(&path, |w| fill(w)))
             .map_err(|source| ReportError { path, source })
     };
-    write(RESULTS_JSON, &|w| json::write(results, w))?;
-    write(LINKS_CSV, &|w| csv::write(&results.outcomes, w))?;
-    write(REPORT_MD, &|w| markdown::write(results, past, w))?;
-    Ok(())
+    Ok(StagedReports(vec![
+        stage(RESULTS_JSON, &|w| json::write(results, w))?,
+        stage(LINKS_CSV, &|w| csv::write(&results.outcomes, w))?,
+        stage(REPORT_MD, &|w| markdown::write(results, past, w))?,
+    ]))
+}
+
+impl StagedReports {
+    /// Puts the reports in place.
+    pub fn commit(self) -> Result<(), ReportError> {
+        for staged in self.0 {
+            let path = staged.target().to_path_buf();
+            staged
+                .commit()
+                .map_err(|source| ReportError { path, source })?;
+        }
+        Ok(())
+    }
 }
 
 /// Reads `results.json` back.

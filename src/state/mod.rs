@@ -508,13 +508,29 @@ fn save_json(
     crash: Option<CrashPoint>,
     write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
 ) -> Result<(), StateError> {
+    clean_up(out_dir, snapshots)?;
+    write_json(out_dir, snapshots, crash, write)
+}
+
+/// Finishes a save a crash interrupted in `out_dir`, and removes what aborted runs left behind
+/// (other staging directories, `.linkwatch-*.tmp` files), sparing `snapshots`' own staging.
+fn clean_up(out_dir: &Path, snapshots: &Snapshots) -> Result<(), StateError> {
+    commit::recover_except(out_dir, Some(&snapshots.staging))
+}
+
+/// [`save_json`] in an `out_dir` [`clean_up`] has readied.
+fn write_json(
+    out_dir: &Path,
+    snapshots: &Snapshots,
+    crash: Option<CrashPoint>,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), StateError> {
     let path = out_dir.join(STATE_FILE);
     // Streamed into its file: a large baseline is never held twice in memory.
     let json = |w: &mut dyn io::Write| {
         write(&mut *w)?;
         w.write_all(b"\n")
     };
-    commit::recover_except(out_dir, Some(&snapshots.staging))?;
     if !snapshots.staging.exists() {
         // No snapshot changes: replacing state.json alone is atomic.
         return write_atomic_if_changed(&path, json)

@@ -12,7 +12,7 @@
 
 use super::{
     Baseline, ResourceState, SCHEMA_VERSION, STATE_FILE, Seen, Snapshots, Staged, StateError,
-    find_state, read_state, save_json,
+    clean_up, find_state, read_state, write_json,
 };
 use crate::spool::{Span, Spool, read_span};
 use serde::ser::{Error as _, SerializeStruct};
@@ -250,18 +250,22 @@ impl Store {
         Ok(())
     }
 
-    /// Each resource's recent checks, in id order.
-    pub fn recent(&self) -> Result<Vec<(String, Vec<Seen>)>, StateError> {
+    /// The recent checks of each resource of `ids` the baseline knows (a report shows those of
+    /// the few resources that need attention, so the others' entries stay unread).
+    pub fn recent<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<(String, Vec<Seen>)>, StateError> {
         /// The one field read of each entry.
         #[derive(Deserialize)]
         struct Recent {
             #[serde(default)]
             recent: Vec<Seen>,
         }
-        let mut all = Vec::with_capacity(self.index.len());
-        for id in self.index.keys() {
+        let mut all = Vec::new();
+        for id in ids {
             if let Some(r) = self.prior(id).read_as::<Recent>()? {
-                all.push((id.to_string(), r.recent));
+                all.push((id.to_owned(), r.recent));
             }
         }
         Ok(all)
@@ -274,9 +278,18 @@ impl Store {
         Ok(hasher.finalize().to_hex().to_string())
     }
 
-    /// [`Baseline::save`] of this baseline into the directory it was opened from.
+    /// Readies the directory the store was opened from for [`Store::save`]: finishes a save a
+    /// crash interrupted and removes what aborted runs left behind, as [`Baseline::save`] does
+    /// first. Files written into the directory after it are left alone by the save, so the
+    /// reports can be written while it goes on.
+    pub fn clean_up(&self, snapshots: &Snapshots) -> Result<(), StateError> {
+        clean_up(&self.out_dir, snapshots)
+    }
+
+    /// [`Baseline::save`] of this baseline into the directory it was opened from, once
+    /// [`Store::clean_up`] readied it.
     pub fn save(&self, snapshots: &Snapshots) -> Result<(), StateError> {
-        save_json(&self.out_dir, snapshots, None, |w| self.write_state(w))
+        write_json(&self.out_dir, snapshots, None, |w| self.write_state(w))
     }
 
     /// Writes `state.json` (without its final line break), byte for byte as `serde_json`'s
@@ -542,12 +555,20 @@ mod tests {
         assert_eq!(store.get("b").unwrap().as_ref(), second.resources.get("b"));
         assert_eq!(store.digest().unwrap(), second.digest());
         second.save(held, &held_snapshots).unwrap();
+        store.clean_up(&snapshots).unwrap();
         store.save(&snapshots).unwrap();
         let state = |dir: &Path| std::fs::read_to_string(dir.join(STATE_FILE)).unwrap();
         assert_eq!(state(streamed), state(held));
         // The file the store opened is replaced; its entries still read.
         assert_eq!(store.get("a").unwrap().as_ref(), second.resources.get("a"));
-        assert_eq!(store.recent().unwrap(), second.recent().collect::<Vec<_>>());
+        let ids = ["a", "b", "unknown"];
+        assert_eq!(
+            store.recent(ids).unwrap(),
+            second
+                .recent()
+                .filter(|(id, _)| ids.contains(&id.as_str()))
+                .collect::<Vec<_>>()
+        );
         assert_eq!(Baseline::load(streamed).unwrap(), second);
     }
 
