@@ -3,7 +3,8 @@
 
 use super::diag::{Diagnostic, Severity, Source};
 use super::model::{Audience, Catalog, CatalogFile, Entry, Folder, Kind, Resource, Watch};
-use super::validate::{date_problem, is_slug, suggestion, url_problem, url_warning};
+use super::validate::{date_problem, is_slug, suggestion, url_warning};
+use crate::url::WebUrl;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -178,12 +179,12 @@ pub fn load(dir: &Path, today: jiff::civil::Date) -> Result<Loaded, CatalogError
         };
         let stem = other_files.remove(pos);
         files += 1;
-        for resource in loader.resource_file(&dir.join(format!("{stem}.toml")), None)? {
-            resources.push(Entry {
-                folder: folder.id.clone(),
-                resource,
-            });
-        }
+        let loaded = loader.resource_file(&dir.join(format!("{stem}.toml")), None)?;
+        resources.reserve(loaded.len());
+        resources.extend(loaded.into_iter().map(|resource| Entry {
+            folder: folder.id.clone(),
+            resource,
+        }));
     }
     let folder_ids: Vec<&str> = folders.iter().map(|(f, _)| f.id.as_str()).collect();
     for stem in &other_files {
@@ -448,7 +449,7 @@ impl Loader {
         let before = (self.diags.len(), self.ids.len());
         self.file_ids.clear();
         self.file_urls.clear();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(src.text.matches("[[resource]]").count());
         for chunk in resource_chunks(&src.text, CHUNK_BYTES) {
             src.offset = chunk.start;
             let Some(doc) = self.parse(&src, chunk.end) else {
@@ -491,7 +492,7 @@ impl Loader {
             match f.name {
                 "title" => title = self.nonempty(src, &f),
                 "publisher" => publisher = self.nonempty(src, &f),
-                "url" => url = self.url(src, &f),
+                "url" => url = self.url(src, &f).map(|(url, _)| url),
                 "description" => description = self.string(src, &f).map(str::to_owned),
                 "contact" => contact = self.string(src, &f).map(str::to_owned),
                 _ => {
@@ -577,7 +578,7 @@ impl Loader {
         let before = self.diags.len();
         let mut id = None;
         let mut title = None;
-        let mut url = None;
+        let mut url_key = None;
         let mut kind = None;
         let mut organization = None;
         let mut description = None;
@@ -592,7 +593,7 @@ impl Loader {
                 "id" => id = self.resource_id(src, &f),
                 "title" => title = self.nonempty(src, &f),
                 "url" => {
-                    url = self.url(src, &f);
+                    url_key = self.url(src, &f);
                     url_span = f.value.clone();
                 }
                 "kind" => {
@@ -630,14 +631,18 @@ impl Loader {
             &[
                 ("id", &id),
                 ("title", &title),
-                ("url", &url),
+                ("url", &url_key),
                 ("kind", &kind),
                 ("organization", &organization),
             ],
         );
-        if let (Some(id), Some(url)) = (&id, &url) {
-            self.note_url(src, id, url, url_span);
-        }
+        let url = match (&id, url_key) {
+            (Some(id), Some((url, key))) => {
+                self.note_url(src, id, key, url_span);
+                Some(url)
+            }
+            (_, url_key) => url_key.map(|(url, _)| url),
+        };
         let resource = Resource {
             id: id?,
             title: title?,
@@ -697,10 +702,9 @@ impl Loader {
         tags
     }
 
-    /// Remembers where `url` was first used, and warns when another resource named the same
-    /// page (see [`crate::url::page_key`]).
-    fn note_url(&mut self, src: &Source, id: &str, url: &str, span: Range<usize>) {
-        let key = crate::url::page_key(url);
+    /// Remembers where the page of `key` (see [`WebUrl::page_key`]) was first named, and warns
+    /// when another resource names it again.
+    fn note_url(&mut self, src: &Source, id: &str, key: String, span: Range<usize>) {
         if let Some((first_id, first)) = self.urls.get(&key) {
             let msg = format!("resource `{id}` has the same URL as `{first_id}` (at {first})");
             self.diags.push(src.warning(span, msg));
@@ -1001,22 +1005,23 @@ impl Loader {
         Some(s.to_owned())
     }
 
-    fn url(&mut self, src: &Source, f: &Field<'_>) -> Option<String> {
+    /// A web URL, and its page key (see [`WebUrl::page_key`]).
+    fn url(&mut self, src: &Source, f: &Field<'_>) -> Option<(String, String)> {
         let s = self.string(src, f)?;
-        match url_problem(s) {
-            Some(problem) => {
-                self.diags.push(src.error(f.value.clone(), problem));
+        match WebUrl::parse(s) {
+            Err(problem) => {
+                self.diags
+                    .push(src.error(f.value.clone(), problem.to_string()));
                 None
             }
-            None => {
-                if let Some(warning) = url_warning(s) {
-                    self.diags
-                        .push(src.warning(f.value.clone(), warning).with_help(
+            Ok(url) => {
+                if let Some(warning) = url_warning(&url) {
+                    self.diags.push(src.warning(f.value.clone(), warning).with_help(
                         "fine for an intranet catalog, but pull-request checks refuse it unless \
                          run with `--allow-private` (or `allow-private = true` in linkwatch.toml)",
                     ).advisory());
                 }
-                Some(s.to_owned())
+                Some((s.to_owned(), url.page_key()))
             }
         }
     }

@@ -15,16 +15,10 @@ pub fn is_slug(s: &str) -> bool {
         })
 }
 
-/// Why `raw` is not an absolute http(s) URL a checker can fetch, if it is not.
-pub fn url_problem(raw: &str) -> Option<String> {
-    WebUrl::parse(raw).err().map(|e| e.to_string())
-}
-
 /// Why `url`, a valid catalog URL, deserves a warning: it points inside a network (loopback, a
 /// private or link-local address, an intranet name; see [`WebUrl::is_internal_host`]). A
 /// maintainer may mean it, for an intranet catalog, but pull-request checks refuse it.
-pub fn url_warning(url: &str) -> Option<String> {
-    let url = WebUrl::parse(url).ok()?;
+pub fn url_warning(url: &WebUrl) -> Option<String> {
     url.is_internal_host().then(|| {
         format!(
             "`{}` is a loopback, private or intranet address, not a public one",
@@ -54,12 +48,13 @@ mod tests {
 
     #[test]
     fn internal_urls_are_warned_about() {
+        let warning = |raw: &str| url_warning(&WebUrl::parse(raw).unwrap());
         assert_eq!(
-            url_warning("http://169.254.169.254/latest/").unwrap(),
+            warning("http://169.254.169.254/latest/").unwrap(),
             "`169.254.169.254` is a loopback, private or intranet address, not a public one"
         );
-        assert!(url_warning("http://localhost:8080/").is_some());
-        assert_eq!(url_warning("https://www.missingkids.org/"), None);
+        assert!(warning("http://localhost:8080/").is_some());
+        assert_eq!(warning("https://www.missingkids.org/"), None);
     }
 
     #[test]
