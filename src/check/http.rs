@@ -35,6 +35,8 @@ pub enum EngineError {
     Client(#[source] reqwest::Error),
     #[error("invalid User-Agent {0:?}")]
     UserAgent(String),
+    #[error("cannot set up TLS (the system's root certificates): {0}")]
+    Tls(String),
 }
 
 /// Most response header lines accepted (hyper's default is 100): some sites send a few hundred
@@ -78,7 +80,8 @@ pub(crate) struct Clients {
 impl Clients {
     pub(crate) fn new(settings: &ClientSettings<'_>) -> Result<Clients, EngineError> {
         let jar = Arc::new(Jar::default());
-        let build = |public_only, pooled| build_client(settings, &jar, public_only, pooled);
+        let tls = tls_config()?;
+        let build = |public_only, pooled| build_client(settings, &jar, &tls, public_only, pooled);
         let (any, any_fresh) = (build(false, true)?, build(false, false)?);
         let (public, public_fresh) = match settings.private_addresses {
             PrivateAddresses::Allowed => (any.clone(), any_fresh.clone()),
@@ -132,18 +135,34 @@ impl Clients {
     }
 }
 
-/// Builds one client: rustls with the platform verifier, no automatic redirects, no automatic
+/// The TLS settings of every client: rustls with the platform's verifier (on Linux, the
+/// system's root certificates), HTTP/2 or HTTP/1.1 by ALPN. Made once for all the clients, since
+/// reading the root certificates is most of what building a client costs.
+fn tls_config() -> Result<rustls::ClientConfig, EngineError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
+        .map_err(|e| EngineError::Tls(e.to_string()))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| EngineError::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Builds one client: the shared TLS settings, no automatic redirects, no automatic
 /// decompression (bodies are decoded here, under the cap), the shared cookie jar, and the
 /// resolver that tells "no such name" from "no answer" and, when `public_only`, keeps only
 /// public addresses. Without `pooled`, every request opens a connection of its own.
 fn build_client(
     settings: &ClientSettings<'_>,
     jar: &Arc<Jar>,
+    tls: &rustls::ClientConfig,
     public_only: bool,
     pooled: bool,
 ) -> Result<reqwest::Client, EngineError> {
-    // Another part of the process may have installed a provider first; either one verifies.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let user_agent = HeaderValue::from_str(settings.user_agent)
         .map_err(|_| EngineError::UserAgent(settings.user_agent.to_owned()))?;
     let mut headers = HeaderMap::new();
@@ -161,6 +180,7 @@ fn build_client(
         timeout: settings.connect_timeout.mul_f64(0.75),
     };
     reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.clone())
         .user_agent(user_agent)
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
