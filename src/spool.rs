@@ -6,9 +6,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Where one value lies in its file: bytes `offset..offset + len`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,12 +18,13 @@ pub struct Span {
 }
 
 /// An append-only file of JSON values, shared by the threads that write and read it. The file
-/// is made with the first value.
+/// is made with the first value; writes take turns, reads go on beside them.
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
-    /// The file and where its end is, once a value was written.
-    file: Mutex<Option<(File, u64)>>,
+    file: OnceLock<File>,
+    /// Where the file ends; held while a value is written.
+    end: Mutex<u64>,
 }
 
 impl Spool {
@@ -33,7 +34,8 @@ impl Spool {
     pub fn new(dir: &Path) -> Spool {
         Spool {
             dir: dir.to_path_buf(),
-            file: Mutex::new(None),
+            file: OnceLock::new(),
+            end: Mutex::new(0),
         }
     }
 
@@ -44,13 +46,15 @@ impl Spool {
 
     /// Writes `bytes` (a JSON value, in any layout) at the end; returns where they are.
     pub fn push_bytes(&self, bytes: &[u8]) -> io::Result<Span> {
-        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let (file, end) = match &mut *file {
+        let mut end = self.end.lock().unwrap_or_else(PoisonError::into_inner);
+        let file = match self.file.get() {
             Some(file) => file,
-            None => file.insert((self.create()?, 0)),
+            None => {
+                let made = self.create()?;
+                self.file.get_or_init(|| made)
+            }
         };
-        file.seek(SeekFrom::Start(*end))?;
-        file.write_all(bytes)?;
+        write_at(file, bytes, *end)?;
         let span = Span {
             offset: *end,
             len: bytes.len(),
@@ -66,11 +70,66 @@ impl Spool {
 
     /// The bytes written at `at`.
     pub fn read_bytes(&self, at: Span) -> io::Result<Vec<u8>> {
-        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        match &mut *file {
-            Some((file, _)) => read_span(file, at),
+        let mut bytes = Vec::new();
+        self.read_into(at, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Puts the bytes written at `at` in `bytes`, in place of what it held.
+    pub fn read_into(&self, at: Span, bytes: &mut Vec<u8>) -> io::Result<()> {
+        match self.file.get() {
+            Some(file) => read_span(file, at, bytes),
             None => Err(io::Error::other("nothing was written to this spool")),
         }
+    }
+
+    /// Calls `each(i, bytes)` with the bytes written at `spans[i]`, for every span, reading the
+    /// file front to back in large blocks rather than one value at a time (the spans are taken
+    /// in the order they lie in the file, not the order given).
+    pub fn read_each(
+        &self,
+        spans: &[Span],
+        mut each: impl FnMut(usize, &[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Some(file) = self.file.get() else {
+            return if spans.is_empty() {
+                Ok(())
+            } else {
+                Err(io::Error::other("nothing was written to this spool"))
+            };
+        };
+        let end = *self.end.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut order: Vec<usize> = (0..spans.len()).collect();
+        order.sort_by_key(|&i| spans[i].offset);
+        let mut block = Vec::new();
+        let mut block_at = 0;
+        for i in order {
+            let at = spans[i];
+            let within = at.offset.checked_sub(block_at).and_then(|start| {
+                let start = usize::try_from(start).ok()?;
+                block.get(start..start.checked_add(at.len)?)
+            });
+            let bytes = match within {
+                Some(bytes) => bytes,
+                None => {
+                    let len = end
+                        .saturating_sub(at.offset)
+                        .min(READ_BLOCK.max(at.len) as u64);
+                    read_span(
+                        file,
+                        Span {
+                            offset: at.offset,
+                            len: len as usize,
+                        },
+                        &mut block,
+                    )?;
+                    block_at = at.offset;
+                    block.get(..at.len).ok_or(io::ErrorKind::UnexpectedEof)?
+                }
+            };
+            each(i, bytes)?;
+        }
+        Ok(())
     }
 
     fn create(&self) -> io::Result<File> {
@@ -82,12 +141,53 @@ impl Spool {
     }
 }
 
-/// Bytes `at` of `file`.
-pub fn read_span(file: &mut File, at: Span) -> io::Result<Vec<u8>> {
-    let mut bytes = vec![0; at.len];
-    file.seek(SeekFrom::Start(at.offset))?;
-    file.read_exact(&mut bytes)?;
-    Ok(bytes)
+/// How much of the file [`Spool::read_each`] reads at once.
+const READ_BLOCK: usize = 256 * 1024;
+
+/// Puts bytes `at` of `file` in `bytes`, in place of what it held. Reads from several threads
+/// at once do not disturb each other, nor a writer that says where it writes.
+pub fn read_span(file: &File, at: Span, bytes: &mut Vec<u8>) -> io::Result<()> {
+    bytes.clear();
+    bytes.resize(at.len, 0);
+    read_at(file, bytes, at.offset)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, bytes, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                bytes = &mut bytes[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, bytes, offset)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                bytes = &bytes[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -119,6 +219,29 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             0,
             "the file has no name"
+        );
+        // Read in one pass, in the order they lie in the file, whatever the order asked.
+        let big = spool.push_bytes(&vec![b'x'; 3 * READ_BLOCK]).unwrap();
+        let last = spool.push(&"end").unwrap();
+        let spans = [last, first, big, second, first];
+        let mut got = vec![Vec::new(); spans.len()];
+        spool
+            .read_each(&spans, |i, bytes| {
+                got[i] = bytes.to_vec();
+                Ok(())
+            })
+            .unwrap();
+        for (span, bytes) in spans.iter().zip(&got) {
+            assert_eq!(*bytes, spool.read_bytes(*span).unwrap());
+        }
+        assert_eq!(got[0], br#""end""#);
+        let beyond = Span {
+            offset: last.offset,
+            len: last.len + 1,
+        };
+        assert!(
+            spool.read_each(&[beyond], |_, _| Ok(())).is_err(),
+            "past the end"
         );
         // No folder yet: the system's temporary folder holds it.
         let elsewhere = Spool::new(&dir.path().join("not yet"));

@@ -756,11 +756,23 @@ impl Outcomes {
 
     /// The outcomes there are, in slot order.
     fn into_vec(self) -> Result<Vec<Outcome>, AuditError> {
-        let mut all = Vec::with_capacity(self.at.iter().flatten().count());
-        for &at in self.at.iter().flatten() {
-            all.push(self.spool.read(at).map_err(AuditError::Spool)?);
-        }
-        Ok(all)
+        let spans: Vec<Span> = self.at.iter().flatten().copied().collect();
+        let mut all: Vec<Option<Outcome>> =
+            std::iter::repeat_with(|| None).take(spans.len()).collect();
+        self.spool
+            .read_each(&spans, |i, bytes| {
+                all[i] = Some(serde_json::from_slice(bytes)?);
+                Ok(())
+            })
+            .map_err(AuditError::Spool)?;
+        // Collected in place: the outcomes are never held twice.
+        all.into_iter()
+            .map(|o| {
+                o.ok_or_else(|| {
+                    AuditError::Spool(std::io::Error::other("an outcome was not read back"))
+                })
+            })
+            .collect()
     }
 }
 

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// The baseline of a running audit (see the module docs).
 #[derive(Debug)]
@@ -54,16 +54,17 @@ struct Indexed {
 struct EntryFile {
     /// Named in errors.
     path: PathBuf,
-    file: Mutex<File>,
+    file: File,
 }
 
 impl EntryFile {
     fn read_bytes(&self, at: Span) -> Result<Vec<u8>, StateError> {
-        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        read_span(&mut file, at).map_err(|source| StateError::Read {
+        let mut bytes = Vec::new();
+        read_span(&self.file, at, &mut bytes).map_err(|source| StateError::Read {
             path: self.path.clone(),
             source,
-        })
+        })?;
+        Ok(bytes)
     }
 }
 
@@ -147,10 +148,7 @@ impl Store {
             let bytes = read_state(&path, &mut file)?;
             store.index_whole(&path, &bytes)?;
         }
-        store.prior = Some(Arc::new(EntryFile {
-            path,
-            file: Mutex::new(file),
-        }));
+        store.prior = Some(Arc::new(EntryFile { path, file }));
         Ok(store)
     }
 
