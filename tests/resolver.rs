@@ -41,7 +41,7 @@ async fn audit_twice(project: &Project, hosts: &[(String, HostAnswer)]) -> Vec<O
     let mut outcomes = Vec::new();
     for _ in 0..2 {
         let end = audit::run(
-            &catalog,
+            catalog.clone(),
             &project.reports(),
             &config,
             &Cancel::default(),

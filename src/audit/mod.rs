@@ -137,7 +137,7 @@ pub fn select<'a>(
 /// Runs one audit of `catalog`, writing the baseline and reports into `out_dir`: [`Audit::run`]
 /// of [`Audit::prepare`].
 pub async fn run(
-    catalog: &Catalog,
+    catalog: Catalog,
     out_dir: &Path,
     config: &AuditConfig,
     cancel: &Cancel,
@@ -190,14 +190,15 @@ impl Audit {
         }
     }
 
-    /// Runs the audit of `catalog`, writing the baseline and reports.
+    /// Runs the audit of `catalog`, writing the baseline and reports. The catalog is dropped
+    /// once every link is checked, before the outcomes are read back for the reports.
     ///
     /// When `cancel` fires, no new request starts, what finished is kept and written, and the
     /// results are marked incomplete. A resource that was not checked successfully keeps its
     /// previous baseline.
     pub async fn run(
         self,
-        catalog: &Catalog,
+        catalog: Catalog,
         cancel: &Cancel,
         progress: &mut dyn Progress,
     ) -> Result<AuditEnd, AuditError> {
@@ -224,14 +225,14 @@ impl Setup {
 }
 
 async fn audit(
-    catalog: &Catalog,
+    catalog: Catalog,
     out_dir: &Path,
     config: &AuditConfig,
     setup: Setup,
     cancel: &Cancel,
     progress: &mut dyn Progress,
 ) -> Result<AuditEnd, AuditError> {
-    let selected = select(catalog, &config.only, config.shard)?;
+    let selected = select(&catalog, &config.only, config.shard)?;
     let (mut baseline, engine) = setup.finish()?;
     let baseline_digest = config.shard.map(|_| baseline.digest()).transpose()?;
     let snapshots = Arc::new(Snapshots::new(out_dir));
@@ -359,10 +360,17 @@ async fn audit(
     while let Some(next) = judging.next().await {
         judging.take(next, &mut baseline, progress, &mut outcomes)?;
     }
-    // The HTTP clients and their idle connections (each with its read buffer) go before the
-    // baseline and reports are written.
+    // The HTTP clients and their idle connections (each with its read buffer), and the catalog
+    // but for what the reports need of it, go before the baseline and reports are written.
     drop(judging);
     drop(engine);
+    let selected = selected.len();
+    let order = lay_over(config).then(|| {
+        let ids = catalog.resources.iter().map(|e| e.resource.id.clone());
+        ids.collect::<Vec<String>>()
+    });
+    let info = catalog_info(&catalog);
+    drop(catalog);
 
     let finished = to_check.iter().filter(|&&i| outcomes.has(i)).count();
     let network_down = !to_check.is_empty()
@@ -392,13 +400,15 @@ async fn audit(
         })
     });
     let ended = Ended {
+        catalog: info,
+        order,
         started_at,
-        selected: selected.len(),
+        selected,
         baseline_digest,
         network_down,
         folder_ready,
     };
-    let reports = reports(outcomes, catalog, &baseline, out_dir, config, cancel, ended).await;
+    let reports = reports(outcomes, &baseline, out_dir, config, cancel, ended).await;
     if let Some(saving) = saving {
         match saving.await {
             Ok(saved) => saved?,
@@ -424,6 +434,10 @@ async fn audit(
 
 /// What an audit knows of itself when its last link is in.
 struct Ended {
+    catalog: CatalogInfo,
+    /// The catalog's resource ids in order, when the results are laid over the last audit's
+    /// (see [`lay_over_last_audit`]).
+    order: Option<Vec<String>>,
     started_at: jiff::Timestamp,
     selected: usize,
     baseline_digest: Option<String>,
@@ -449,7 +463,6 @@ struct Reports {
 /// links), and its reports written beside their files.
 async fn reports(
     outcomes: Outcomes,
-    catalog: &Catalog,
     baseline: &Store,
     out_dir: &Path,
     config: &AuditConfig,
@@ -467,19 +480,7 @@ async fn reports(
     let complete = outcomes.len() == ended.selected;
     let results = AuditResults {
         schema_version: RESULTS_SCHEMA_VERSION,
-        catalog: CatalogInfo {
-            title: catalog.meta.title.clone(),
-            publisher: catalog.meta.publisher.clone(),
-            folders: catalog
-                .meta
-                .folders
-                .iter()
-                .map(|f| FolderInfo {
-                    id: f.id.clone(),
-                    title: f.title.clone(),
-                })
-                .collect(),
-        },
+        catalog: ended.catalog,
         started_at: ended.started_at,
         finished_at: time::now(),
         complete,
@@ -492,7 +493,10 @@ async fn reports(
         baseline_digest: ended.baseline_digest,
         network_down: ended.network_down,
     };
-    let results = lay_over_last_audit(results, catalog, out_dir, config);
+    let results = match ended.order {
+        Some(order) => lay_over_last_audit(results, &order, out_dir),
+        None => results,
+    };
     // A history file that cannot be read never costs the audit: the baseline is saved and the
     // reports are written without the history, then the error names the file and line.
     let (mut history, unreadable) = match History::read(out_dir) {
@@ -517,28 +521,40 @@ async fn reports(
     })
 }
 
-/// A run of part of the catalog (`--only`, `--changed-since`) laid over the last complete audit
-/// in `out_dir`, so the rows it did not check keep their last result. A shard's results stay its
-/// own: `merge` puts the shards together.
-fn lay_over_last_audit(
-    results: AuditResults,
-    catalog: &Catalog,
-    out_dir: &Path,
-    config: &AuditConfig,
-) -> AuditResults {
-    if config.only.is_empty() || config.shard.is_some() {
-        return results;
-    }
+/// Whether the results of a run with `config` are laid over the last complete audit's: those
+/// of part of the catalog (`--only`, `--changed-since`), not a shard's, whose results stay its
+/// own (`merge` puts the shards together).
+fn lay_over(config: &AuditConfig) -> bool {
+    !config.only.is_empty() && config.shard.is_none()
+}
+
+/// A run of part of the catalog laid over the last complete audit in `out_dir` (see
+/// [`lay_over`]), so the rows it did not check keep their last result; `order` is the catalog's
+/// resource ids.
+fn lay_over_last_audit(results: AuditResults, order: &[String], out_dir: &Path) -> AuditResults {
     match report::read_results(out_dir) {
         Ok(previous) if previous.shard.is_none() => {
-            let order: Vec<&str> = catalog
-                .resources
-                .iter()
-                .map(|e| e.resource.id.as_str())
-                .collect();
+            let order: Vec<&str> = order.iter().map(String::as_str).collect();
             results.over(previous, &order)
         }
         _ => results,
+    }
+}
+
+/// What the reports say of the catalog.
+fn catalog_info(catalog: &Catalog) -> CatalogInfo {
+    CatalogInfo {
+        title: catalog.meta.title.clone(),
+        publisher: catalog.meta.publisher.clone(),
+        folders: catalog
+            .meta
+            .folders
+            .iter()
+            .map(|f| FolderInfo {
+                id: f.id.clone(),
+                title: f.title.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -278,7 +278,7 @@ pub(crate) fn run(args: Args, project: Project) -> anyhow::Result<Exit> {
         });
         early
             .unwrap_or_else(|| Audit::prepare(&resolved.out, resolved.audit.clone()))
-            .run(&catalog, &cancel, &mut progress)
+            .run(catalog, &cancel, &mut progress)
             .await
     });
     progress.finish();
