@@ -235,8 +235,10 @@ fn folder_file_stems(dir: &Path) -> Result<Vec<String>, CatalogError> {
     Ok(stems)
 }
 
-/// About how much text of a resource file is parsed at once.
-const CHUNK_BYTES: usize = 256 * 1024;
+/// About how much text of a resource file is parsed at once. A parsed document takes some forty
+/// times the memory of its text, and two chunks are parsed at once (see
+/// [`Loader::resource_file`]).
+const CHUNK_BYTES: usize = 128 * 1024;
 
 /// The byte ranges a resource file can be parsed in, one after another, each about `size` long
 /// and each after the first starting at a `[[resource]]` header. The file is cut only where a
@@ -278,6 +280,37 @@ fn resource_chunks(text: &str, size: usize) -> Vec<Range<usize>> {
     }
     ranges.push(start..text.len());
     ranges
+}
+
+type Document = toml_edit::Document<String>;
+type Parsed = Result<Document, toml_edit::TomlError>;
+
+fn parse(text: &str) -> Parsed {
+    toml_edit::Document::parse(text.to_owned())
+}
+
+/// `text`'s `chunks` (see [`resource_chunks`]), each with its parse, in order. When there is more
+/// than one, they are parsed on a thread of `scope` one chunk ahead of the caller: at most two
+/// parsed chunks are held at once, and none after a syntax error or once the caller stops.
+fn parse_ahead<'s>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    text: &'s str,
+    chunks: Vec<Range<usize>>,
+) -> Box<dyn Iterator<Item = (Range<usize>, Parsed)> + 's> {
+    if chunks.len() < 2 {
+        return Box::new(chunks.into_iter().map(|c| (c.clone(), parse(&text[c]))));
+    }
+    let (parsed, next) = std::sync::mpsc::sync_channel(0);
+    scope.spawn(move || {
+        for chunk in chunks {
+            let doc = parse(&text[chunk.clone()]);
+            let failed = doc.is_err();
+            if parsed.send((chunk, doc)).is_err() || failed {
+                return;
+            }
+        }
+    });
+    Box::new(next.into_iter())
 }
 
 /// The start of every table header line (`[…]`, or `[[…]]` when the flag is set), outside
@@ -407,8 +440,14 @@ struct Field<'t> {
 impl Loader {
     /// Parses a file, or the part of it from [`Source::offset`] to `end`, recording a syntax
     /// error as a diagnostic.
-    fn parse(&mut self, src: &Source, end: usize) -> Option<toml_edit::Document<String>> {
-        match toml_edit::Document::parse(src.text[src.offset..end].to_owned()) {
+    fn parse(&mut self, src: &Source, end: usize) -> Option<Document> {
+        self.parsed(src, parse(&src.text[src.offset..end]))
+    }
+
+    /// The document `parsed` from [`Source::offset`] on, its syntax error recorded as a
+    /// diagnostic.
+    fn parsed(&mut self, src: &Source, parsed: Parsed) -> Option<Document> {
+        match parsed {
             Ok(doc) => Some(doc),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
@@ -445,34 +484,39 @@ impl Loader {
         }
         // A parsed document takes some forty times the memory of its text: a large file is
         // parsed a few hundred resources at a time, so memory follows the chunk, not the file.
+        // While one chunk is checked here, the next is parsed on a thread of its own.
         // A syntax error drops what the file's earlier chunks added, as one parse would.
         let before = (self.diags.len(), self.ids.len());
         self.file_ids.clear();
         self.file_urls.clear();
         let mut out = Vec::with_capacity(src.text.matches("[[resource]]").count());
-        for chunk in resource_chunks(&src.text, CHUNK_BYTES) {
-            src.offset = chunk.start;
-            let Some(doc) = self.parse(&src, chunk.end) else {
-                let error = self.diags.pop();
-                self.diags.truncate(before.0);
-                self.diags.extend(error);
-                for id in std::mem::take(&mut self.file_ids) {
-                    self.ids.remove(&id);
-                }
-                for key in std::mem::take(&mut self.file_urls) {
-                    self.urls.remove(&key);
-                }
-                debug_assert_eq!(self.ids.len(), before.1);
-                return Ok(Vec::new());
-            };
-            for field in self.fields(&src, doc.as_table(), 0..0, RESOURCE_FILE_FIELDS) {
-                for (table, span) in self.tables(&src, &field, "resource", "[[resource]]") {
-                    if let Some(r) = self.resource(&src, table, span) {
-                        out.push(r);
+        let chunks = resource_chunks(&src.text, CHUNK_BYTES);
+        std::thread::scope(|scope| {
+            for (chunk, parsed) in parse_ahead(scope, &src.text, chunks) {
+                src.offset = chunk.start;
+                let Some(doc) = self.parsed(&src, parsed) else {
+                    let error = self.diags.pop();
+                    self.diags.truncate(before.0);
+                    self.diags.extend(error);
+                    for id in std::mem::take(&mut self.file_ids) {
+                        self.ids.remove(&id);
+                    }
+                    for key in std::mem::take(&mut self.file_urls) {
+                        self.urls.remove(&key);
+                    }
+                    debug_assert_eq!(self.ids.len(), before.1);
+                    out.clear();
+                    return;
+                };
+                for field in self.fields(&src, doc.as_table(), 0..0, RESOURCE_FILE_FIELDS) {
+                    for (table, span) in self.tables(&src, &field, "resource", "[[resource]]") {
+                        if let Some(r) = self.resource(&src, table, span) {
+                            out.push(r);
+                        }
                     }
                 }
             }
-        }
+        });
         Ok(out)
     }
 
