@@ -12,7 +12,10 @@
 //! memory: the baseline is a [`Store`] (an index of `state.json`; each resource's entry is read
 //! where it is judged, each new one spooled to disk), and each outcome is spooled as it is
 //! recorded and read back, in order, for the reports. The reports and the baseline's commit are
-//! written at the end, after the engine and its connections are gone.
+//! written at the end, after the engine and its connections are gone: the baseline saved on the
+//! blocking pool while the reports are written beside their files, and put in place once it is
+//! saved. Before the run, [`Audit::prepare`] indexes the baseline and builds the engine on a
+//! thread of its own while the caller loads the catalog.
 //!
 //! A resource whose soft-404 signals were unclear is judged and staged like any other, then waits
 //! (without its body) for its host's sibling probe, which may turn it `soft404`; see [`probe`].
