@@ -487,7 +487,8 @@ pub struct Past {
     pub audits: usize,
     /// How the counts moved between the last two complete audits ([`History::deltas`]).
     pub deltas: Vec<(Status, i64)>,
-    /// Each resource's recent checks, oldest first.
+    /// Each resource's recent checks, oldest first. `report.md` shows those of the resources that
+    /// need attention, so an audit gives those alone.
     pub recent: HashMap<String, Vec<Seen>>,
 }
 
