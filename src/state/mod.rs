@@ -406,6 +406,7 @@ impl Baseline {
         snapshots: &Snapshots,
         crash: Option<CrashPoint>,
     ) -> Result<(), StateError> {
+        clean_up(out_dir, snapshots)?;
         save_json(out_dir, snapshots, crash, |w| {
             serde_json::to_writer_pretty(w, self).map_err(io::Error::from)
         })
@@ -500,26 +501,16 @@ fn check_version(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     }
 }
 
-/// Commits the `state.json` that `write` writes (without its final line break) into `out_dir`
-/// with the snapshot changes staged in `snapshots`: see [`Baseline::save`].
-fn save_json(
-    out_dir: &Path,
-    snapshots: &Snapshots,
-    crash: Option<CrashPoint>,
-    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
-) -> Result<(), StateError> {
-    clean_up(out_dir, snapshots)?;
-    write_json(out_dir, snapshots, crash, write)
-}
-
 /// Finishes a save a crash interrupted in `out_dir`, and removes what aborted runs left behind
 /// (other staging directories, `.linkwatch-*.tmp` files), sparing `snapshots`' own staging.
 fn clean_up(out_dir: &Path, snapshots: &Snapshots) -> Result<(), StateError> {
     commit::recover_except(out_dir, Some(&snapshots.staging))
 }
 
-/// [`save_json`] in an `out_dir` [`clean_up`] has readied.
-fn write_json(
+/// Commits the `state.json` that `write` writes (without its final line break) into `out_dir`,
+/// which [`clean_up`] has readied, with the snapshot changes staged in `snapshots`: see
+/// [`Baseline::save`].
+fn save_json(
     out_dir: &Path,
     snapshots: &Snapshots,
     crash: Option<CrashPoint>,

@@ -12,7 +12,7 @@
 
 use super::{
     Baseline, ResourceState, SCHEMA_VERSION, STATE_FILE, Seen, Snapshots, Staged, StateError,
-    clean_up, find_state, read_state, write_json,
+    clean_up, find_state, read_state, save_json,
 };
 use crate::spool::{Span, Spool, read_span};
 use serde::ser::{Error as _, SerializeStruct};
@@ -287,7 +287,7 @@ impl Store {
     /// [`Baseline::save`] of this baseline into the directory it was opened from, once
     /// [`Store::clean_up`] readied it.
     pub fn save(&self, snapshots: &Snapshots) -> Result<(), StateError> {
-        write_json(&self.out_dir, snapshots, None, |w| self.write_state(w))
+        save_json(&self.out_dir, snapshots, None, |w| self.write_state(w))
     }
 
     /// Writes `state.json` (without its final line break), byte for byte as `serde_json`'s
