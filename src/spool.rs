@@ -4,7 +4,6 @@
 //! so nothing is left behind however the process ends.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -61,11 +60,6 @@ impl Spool {
         };
         *end += bytes.len() as u64;
         Ok(span)
-    }
-
-    /// The value written at `at`.
-    pub fn read<T: DeserializeOwned>(&self, at: Span) -> io::Result<T> {
-        Ok(serde_json::from_slice(&self.read_bytes(at)?)?)
     }
 
     /// The bytes written at `at`.
@@ -194,6 +188,11 @@ fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The value written at `at`, as the spool's readers decode it.
+    fn read<T: serde::de::DeserializeOwned>(spool: &Spool, at: Span) -> io::Result<T> {
+        Ok(serde_json::from_slice(&spool.read_bytes(at)?)?)
+    }
+
     #[test]
     fn values_read_back_as_written_from_any_thread() {
         let dir = tempfile::tempdir().unwrap();
@@ -207,12 +206,15 @@ mod tests {
         assert_eq!(first, Span { offset: 0, len: 7 });
         assert_eq!(second.offset, 7);
         std::thread::scope(|s| {
-            s.spawn(|| assert_eq!(spool.read::<Vec<String>>(second).unwrap().len(), 3));
+            s.spawn(|| assert_eq!(read::<Vec<String>>(&spool, second).unwrap().len(), 3));
         });
-        assert_eq!(spool.read::<(String, u32)>(first).unwrap(), ("a".into(), 1));
+        assert_eq!(
+            read::<(String, u32)>(&spool, first).unwrap(),
+            ("a".into(), 1)
+        );
         assert_eq!(spool.read_bytes(first).unwrap(), br#"["a",1]"#);
         assert!(
-            spool.read::<u32>(first).is_err(),
+            read::<u32>(&spool, first).is_err(),
             "another type is an error"
         );
         assert_eq!(
@@ -246,6 +248,6 @@ mod tests {
         // No folder yet: the system's temporary folder holds it.
         let elsewhere = Spool::new(&dir.path().join("not yet"));
         let at = elsewhere.push(&2).unwrap();
-        assert_eq!(elsewhere.read::<u8>(at).unwrap(), 2);
+        assert_eq!(read::<u8>(&elsewhere, at).unwrap(), 2);
     }
 }
